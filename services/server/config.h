@@ -1,0 +1,46 @@
+#ifndef CDKV_SERVICES_SERVER_CONFIG_H_
+#define CDKV_SERVICES_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/log.h"
+
+namespace cdkv::server {
+
+// Everything the server process can be told, from flags or CDKV_* environment variables.
+// Flags win over the environment; the environment wins over the defaults.
+struct ServerConfig {
+  // host:port for gRPC. Port 0 picks a free port (tests); the chosen one is printed.
+  std::string listen_address = "127.0.0.1:50051";
+  // Where the record store and the photo blobs live.
+  std::string data_dir = "var/cdkv";
+  // host:port of Redis. Empty means none is configured: deploy/run.sh starts a local one.
+  std::string redis_address;
+  // The largest photo accepted, in bytes.
+  int64_t max_upload_bytes = 20 * 1024 * 1024;
+  // How long SIGTERM waits for in-flight calls before cancelling them.
+  int drain_seconds = 10;
+  LogLevel log_level = LogLevel::kInfo;
+  // Development mode: sign-in codes are also written to the log.
+  bool development = false;
+};
+
+// The outcome of reading the command line: either a configuration, or help to print.
+struct CommandLine {
+  bool show_help = false;
+  std::string help_text;
+  ServerConfig config;
+};
+
+// Reads flags and environment. An unknown flag or a bad value is INVALID_ARGUMENT with a
+// message that names the flag (or variable) and says what is wrong.
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
+
+// Checks "host:port" / "[v6]:port". Port 0 is accepted only when allow_port_zero.
+absl::Status ValidateHostPort(const std::string& address, bool allow_port_zero);
+
+}  // namespace cdkv::server
+
+#endif  // CDKV_SERVICES_SERVER_CONFIG_H_
