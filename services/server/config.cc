@@ -69,6 +69,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
   app.add_option("--data-dir", config.data_dir,
                  "folder for the record store and photo blobs")
       ->envname("CDKV_DATA_DIR");
+  app.add_option("--catalog-dir", config.catalog_dir,
+                 "folder with procedures.json and lap_vo.json")
+      ->envname("CDKV_CATALOG_DIR");
   app.add_option("--redis", config.redis_address,
                  "Redis host:port (empty: none configured)")
       ->envname("CDKV_REDIS");

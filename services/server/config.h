@@ -16,6 +16,8 @@ struct ServerConfig {
   std::string listen_address = "127.0.0.1:50051";
   // Where the record store and the photo blobs live.
   std::string data_dir = "var/cdkv";
+  // Where the procedure catalog and the communes/desks data live.
+  std::string catalog_dir = CDKV_DEFAULT_CATALOG_DIR;
   // host:port of Redis. Empty means none is configured: deploy/run.sh starts a local one.
   std::string redis_address;
   // The largest photo accepted, in bytes.

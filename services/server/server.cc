@@ -39,18 +39,15 @@ std::vector<std::string> Server::ServiceNames() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
-  std::unique_ptr<Server> server(new Server());
-  server->services_.push_back(
-      std::make_unique<cdkv::v1::AuthService::CallbackService>());
-  server->services_.push_back(
-      std::make_unique<cdkv::v1::CatalogService::CallbackService>());
-  server->services_.push_back(
-      std::make_unique<cdkv::v1::CitizenService::CallbackService>());
-  server->services_.push_back(
-      std::make_unique<cdkv::v1::DeskService::CallbackService>());
-  server->services_.push_back(
-      std::make_unique<cdkv::v1::SupervisionService::CallbackService>());
+  absl::StatusOr<std::unique_ptr<Application>> app = Application::Create(config);
+  if (!app.ok()) return app.status();
+  return Start(config, std::move(*app));
+}
 
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerConfig& config, std::unique_ptr<Application> app) {
+  std::unique_ptr<Server> server(new Server());
+  server->app_ = std::move(app);
   // gRPC's built-in health service has no protobuf descriptor of its own; touching ours links
   // it in, so reflection can describe grpc.health.v1.Health to clients like grpcurl.
   grpc::health::v1::HealthCheckRequest::descriptor();
@@ -66,7 +63,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   builder.SetMaxSendMessageSize(kMaxSendMessageBytes);
-  for (auto& service : server->services_) builder.RegisterService(service.get());
+  for (grpc::Service* service : server->app_->Services()) {
+    builder.RegisterService(service);
+  }
 
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || bound_port == 0) {

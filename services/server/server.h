@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/server/application.h"
 #include "services/server/config.h"
 
 namespace cdkv::server {
@@ -21,6 +22,9 @@ class Server {
   // Binds and starts serving. Fails if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const ServerConfig& config);
+  // Serves an application built by the caller (tests reach into it).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerConfig& config, std::unique_ptr<Application> app);
 
   ~Server();
   Server(const Server&) = delete;
@@ -40,7 +44,10 @@ class Server {
  private:
   Server() = default;
 
-  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<Application> app_;
+  Application& app() { return *app_; }
+
+ private:
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
   std::string address_;

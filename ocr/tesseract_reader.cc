@@ -1,0 +1,196 @@
+#include "ocr/tesseract_reader.h"
+
+#include <tesseract/baseapi.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "ocr/string_view_compat.h"
+#include "ocr/text_utf8.h"
+
+namespace cdkv::ocr {
+namespace {
+
+// The LSTM models are trained on lines of roughly this many pixels; much
+// smaller text loses diacritics, much larger costs time for nothing.
+constexpr int kTargetLinePixels = 48;
+constexpr int kMinRegionHeight = 8;
+// Anything larger than a card field is a caller bug, not a line.
+constexpr int kMaxRegionSide = 4000;
+// Tesseract misreads glyphs touching the image edge.
+constexpr int kMarginPixels = 12;
+constexpr int kMrzLines = 3;
+
+constexpr char kDigitsWhitelist[] = "0123456789/-.";
+constexpr char kMrzWhitelist[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+
+// Init-only parameters shared by both engines: no dictionaries (names,
+// addresses, dates and MRZ text are not dictionary words), no debug file.
+const std::vector<std::string> kInitVars = {"load_system_dawg",
+                                            "load_freq_dawg", "debug_file"};
+const std::vector<std::string> kInitValues = {"0", "0", "/dev/null"};
+
+absl::StatusOr<std::unique_ptr<tesseract::TessBaseAPI>> StartEngine(
+    std::string_view dir, const char* language) {
+  auto api = std::make_unique<tesseract::TessBaseAPI>();
+  const std::string path(dir);
+  if (api->Init(path.c_str(), language, tesseract::OEM_LSTM_ONLY, nullptr, 0,
+                &kInitVars, &kInitValues, false) != 0) {
+    // Init failure leaves the engine half-built; End() releases it.
+    api->End();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Tesseract could not load the '", language, "' model from ", path,
+        "; install the tesseract-ocr-", language,
+        " package or pass the tessdata directory"));
+  }
+  // Sauvola: local thresholds survive shadows across a card. A fixed DPI
+  // keeps Tesseract from guessing (and logging) one per call.
+  api->SetVariable("thresholding_method", "2");
+  api->SetVariable("user_defined_dpi", "300");
+  return api;
+}
+
+// Grey, rescaled so a text line is about kTargetLinePixels high, with a white
+// margin.
+absl::StatusOr<cv::Mat> Prepare(const cv::Mat& region, int lines) {
+  cv::Mat gray;
+  if (region.channels() == 1) {
+    gray = region;
+  } else {
+    cv::cvtColor(region, gray,
+                 region.channels() == 3 ? cv::COLOR_BGR2GRAY
+                                        : cv::COLOR_BGRA2GRAY);
+  }
+  const double scale =
+      static_cast<double>(kTargetLinePixels * lines) / gray.rows;
+  cv::Mat scaled;
+  cv::resize(gray, scaled, {}, scale, scale,
+             scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+  cv::Mat padded;
+  cv::copyMakeBorder(scaled, padded, kMarginPixels, kMarginPixels,
+                     kMarginPixels, kMarginPixels, cv::BORDER_REPLICATE);
+  return padded;
+}
+
+std::string TrimLines(std::string_view raw) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(Absl(raw), '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty()) continue;
+    if (!out.empty()) out.push_back('\n');
+    out.append(line.data(), line.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeNfc(std::string_view text) {
+  if (auto decoded = DecodeUtf8(text); !decoded.ok()) return decoded.status();
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) {
+    return absl::InternalError(
+        absl::StrCat("ICU NFC normaliser unavailable: ", u_errorName(error)));
+  }
+  const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  const icu::UnicodeString composed = nfc->normalize(source, error);
+  if (U_FAILURE(error)) {
+    return absl::InternalError(
+        absl::StrCat("NFC normalisation failed: ", u_errorName(error)));
+  }
+  std::string out;
+  composed.toUTF8String(out);
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<TesseractReader>> TesseractReader::Create(
+    std::string_view tessdata_dir) {
+  std::unique_ptr<TesseractReader> reader(new TesseractReader());
+  auto vie = StartEngine(tessdata_dir, "vie");
+  if (!vie.ok()) return vie.status();
+  reader->vie_ = *std::move(vie);
+  auto eng = StartEngine(tessdata_dir, "eng");
+  if (!eng.ok()) return eng.status();
+  reader->eng_ = *std::move(eng);
+  return reader;
+}
+
+TesseractReader::~TesseractReader() {
+  if (vie_ != nullptr) vie_->End();
+  if (eng_ != nullptr) eng_->End();
+}
+
+absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
+                                                      LineKind kind) {
+  if (region.empty()) {
+    return absl::InvalidArgumentError("the text region is empty");
+  }
+  if (region.depth() != CV_8U ||
+      (region.channels() != 1 && region.channels() != 3 &&
+       region.channels() != 4)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "text reading needs an 8-bit grey, BGR or BGRA region; got type ",
+        cv::typeToString(region.type())));
+  }
+  if (region.rows < kMinRegionHeight || region.cols < kMinRegionHeight) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the text region is ", region.cols, "x", region.rows,
+                     " pixels; at least ", kMinRegionHeight,
+                     " on each side is needed"));
+  }
+  if (region.rows > kMaxRegionSide || region.cols > kMaxRegionSide) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the text region is ", region.cols, "x", region.rows,
+                     " pixels; crop one field (at most ", kMaxRegionSide,
+                     " per side) before reading it"));
+  }
+  const int lines = kind == LineKind::kMrz ? kMrzLines : 1;
+  cv::Mat prepared;
+  try {
+    auto p = Prepare(region, lines);
+    if (!p.ok()) return p.status();
+    prepared = *std::move(p);
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(
+        absl::StrCat("preparing the text region failed: ", e.what()));
+  }
+
+  tesseract::TessBaseAPI* api = kind == LineKind::kName ? vie_.get()
+                                                        : eng_.get();
+  if (kind == LineKind::kDigits) {
+    api->SetVariable("tessedit_char_whitelist", kDigitsWhitelist);
+  } else if (kind == LineKind::kMrz) {
+    api->SetVariable("tessedit_char_whitelist", kMrzWhitelist);
+  }
+  api->SetPageSegMode(kind == LineKind::kMrz ? tesseract::PSM_SINGLE_BLOCK
+                                             : tesseract::PSM_SINGLE_LINE);
+  api->SetImage(prepared.data, prepared.cols, prepared.rows, 1,
+                static_cast<int>(prepared.step[0]));
+  std::unique_ptr<char[]> raw(api->GetUTF8Text());
+  LineReading reading;
+  if (raw != nullptr) {
+    auto nfc = NormalizeNfc(TrimLines(raw.get()));
+    if (!nfc.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "Tesseract returned malformed text: ", nfc.status().message()));
+    }
+    reading.text = *std::move(nfc);
+  }
+  if (!reading.text.empty()) {
+    reading.confidence = std::clamp(api->MeanTextConf() / 100.0, 0.0, 1.0);
+  }
+  api->Clear();
+  return reading;
+}
+
+}  // namespace cdkv::ocr

@@ -1,0 +1,72 @@
+// Tesseract LSTM reading of one cropped field (a line of text, or the 3-line
+// MRZ block) from a rectified document. The OCR worker owns one reader per
+// thread: Tesseract engines are not thread-safe and take ~80 ms to start, so
+// they are created once and reused for every photo.
+#ifndef CDKV_OCR_TESSERACT_READER_H_
+#define CDKV_OCR_TESSERACT_READER_H_
+
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace tesseract {
+class TessBaseAPI;
+}  // namespace tesseract
+
+namespace cdkv::ocr {
+
+inline constexpr std::string_view kDefaultTessdataDir =
+    "/usr/share/tesseract-ocr/5/tessdata";
+
+enum class LineKind {
+  // Vietnamese words with diacritics, dictionaries off: names and addresses
+  // are not dictionary words, and the dictionary "corrects" them wrongly.
+  kName,
+  // Digits and date separators (ID numbers, dates).
+  kDigits,
+  // The ICAO MRZ block: A-Z, 0-9 and '<', English model, as a block of lines.
+  kMrz,
+};
+
+struct LineReading {
+  std::string text;         // UTF-8 NFC, lines joined by '\n', trimmed.
+  double confidence = 0.0;  // Tesseract's mean word confidence, 0..1.
+};
+
+class TesseractReader {
+ public:
+  // Loads `vie` and `eng` from `tessdata_dir`. FAILED_PRECONDITION naming the
+  // directory when a model is missing (install tesseract-ocr-vie). The
+  // process should have OMP_THREAD_LIMIT=1 in its environment from start, or
+  // each reader spawns a thread per core and contends with the other workers.
+  static absl::StatusOr<std::unique_ptr<TesseractReader>> Create(
+      std::string_view tessdata_dir = kDefaultTessdataDir);
+
+  ~TesseractReader();
+  TesseractReader(const TesseractReader&) = delete;
+  TesseractReader& operator=(const TesseractReader&) = delete;
+
+  // Reads `region` (8-bit grey, BGR or BGRA; any size from 8 px high). The
+  // region is rescaled so that text is about the height the models were
+  // trained on and binarised with Sauvola's adaptive threshold, which copes
+  // with uneven light. An empty result with confidence 0 means no text.
+  absl::StatusOr<LineReading> ReadLine(const cv::Mat& region, LineKind kind);
+
+ private:
+  TesseractReader() = default;
+
+  // Owned; End() is called in the destructor. Separate engines because the
+  // dictionary switches of `vie` can only be set at initialisation.
+  std::unique_ptr<tesseract::TessBaseAPI> vie_;
+  std::unique_ptr<tesseract::TessBaseAPI> eng_;
+};
+
+// Unicode NFC of UTF-8 `text`; INVALID_ARGUMENT for malformed UTF-8.
+absl::StatusOr<std::string> NormalizeNfc(std::string_view text);
+
+}  // namespace cdkv::ocr
+
+#endif  // CDKV_OCR_TESSERACT_READER_H_

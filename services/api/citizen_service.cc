@@ -1,0 +1,714 @@
+#include "services/api/citizen_service.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <deque>
+#include <memory>
+#include <set>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/string_view.h"
+#include "ocr/image_decode.h"
+#include "ocr/image_header.h"
+#include "services/api/filing_ops.h"
+#include "services/api/handler.h"
+#include "services/api/ids.h"
+#include "services/domain/routing.h"
+#include "services/store/blob_store.h"
+
+namespace cdkv::api {
+namespace {
+
+using domain::Action;
+using domain::Role;
+using domain::State;
+
+constexpr size_t kMaxChunkBytes = 1024 * 1024;
+constexpr int kMaxDocumentsPerFiling = 20;
+
+grpc::Status Fail(const absl::Status& s) { return auth::ToGrpcStatus(s); }
+
+absl::StatusOr<int> ParsePageToken(const std::string& token) {
+  if (token.empty()) return 0;
+  int offset = 0;
+  if (!absl::SimpleAtoi(token, &offset) || offset < 0 || offset > 1000000) {
+    return absl::InvalidArgumentError(
+        "page_token is not one this server gave out; start again without it");
+  }
+  return offset;
+}
+
+int PageSize(int requested, int fallback, int cap) {
+  if (requested <= 0) return fallback;
+  return requested > cap ? cap : requested;
+}
+
+absl::Status CheckLength(std::string_view field, const std::string& value,
+                         size_t max) {
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Absl(field), " is longer than ", max, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+std::string DeliveryName(cdkv::v1::ResultDelivery delivery) {
+  switch (delivery) {
+    case cdkv::v1::RESULT_DELIVERY_HOME: return "home";
+    case cdkv::v1::RESULT_DELIVERY_POST: return "post";
+    default: return "desk_pickup";
+  }
+}
+
+absl::Status CheckDelivery(cdkv::v1::ResultDelivery delivery,
+                           const std::string& address) {
+  if (!cdkv::v1::ResultDelivery_IsValid(delivery)) {
+    return absl::InvalidArgumentError("delivery is not a known ResultDelivery value");
+  }
+  if ((delivery == cdkv::v1::RESULT_DELIVERY_HOME ||
+       delivery == cdkv::v1::RESULT_DELIVERY_POST) &&
+      address.empty()) {
+    return absl::InvalidArgumentError(
+        "home delivery and post need a delivery_address");
+  }
+  return CheckLength("delivery_address", address, 500);
+}
+
+// Loads a filing the caller owns, inside a transaction.
+absl::StatusOr<records::FilingRow> OwnFiling(Deps& deps, records::Tx& tx,
+                                             const auth::Principal& caller,
+                                             const std::string& filing_id) {
+  if (filing_id.empty()) return absl::InvalidArgumentError("filing_id is required");
+  if (filing_id.size() > 64) return absl::NotFoundError("no such filing");
+  absl::StatusOr<records::FilingRow> filing = tx.GetFiling(filing_id);
+  if (!filing.ok()) return filing.status();
+  if (absl::Status s = CheckAccess(deps, caller, *filing); !s.ok()) return s;
+  return filing;
+}
+
+absl::Status FillFiling(Deps& deps, records::Tx& tx, const std::string& id,
+                        cdkv::v1::Filing* out) {
+  absl::StatusOr<cdkv::v1::Filing> filing = LoadFiling(deps, tx, id);
+  if (!filing.ok()) return filing.status();
+  *out = std::move(*filing);
+  return absl::OkStatus();
+}
+
+// Hands the filing to the OCR pool through the outbox (same transaction as the change).
+absl::Status QueueOcr(records::Tx& tx, const records::FilingRow& filing,
+                      absl::Time now) {
+  return tx.AddOutbox("ocr_job", nlohmann::json{{"filing_id", filing.id}}.dump(),
+                      now);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::CreateFiling(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::CreateFilingRequest* request,
+    cdkv::v1::CreateFilingResponse* response) {
+  return Serve(context, "CreateFiling", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    absl::StatusOr<domain::Route> route = domain::RouteFiling(
+        *deps_.catalog, request->procedure_code(), request->commune_code());
+    if (!route.ok()) return Fail(route.status());
+    return Mutate(deps_, *caller, "CreateFiling", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+                    records::FilingRow row;
+                    row.id = NewId("HS", 10);
+                    row.procedure_code = route->procedure_code;
+                    row.commune_code = route->commune_code;
+                    row.desk_code = route->receiving_desk_code;
+                    row.competent_desk = route->competent_desk_code;
+                    row.citizen_id = caller->account_id;
+                    row.channel = "app";
+                    row.state = State::kDraft;
+                    row.version = 1;
+                    row.created_at = now;
+                    if (absl::Status s = tx.InsertFiling(row); !s.ok()) return s;
+                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.create",
+                                               row.id, row.procedure_code, now);
+                        !s.ok()) {
+                      return s;
+                    }
+                    return FillFiling(deps_, tx, row.id, response->mutable_filing());
+                  });
+  });
+}
+
+// Receives a header and chunks, then checks and stores the photo on the upload pool.
+class UploadReactor final
+    : public grpc::ServerReadReactor<cdkv::v1::UploadDocumentRequest> {
+ public:
+  UploadReactor(Deps& deps, WorkPool& pool, grpc::CallbackServerContext* context,
+                cdkv::v1::UploadDocumentResponse* response)
+      : deps_(deps), pool_(pool), response_(response) {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) {
+      Finish(auth::ToGrpcStatus(caller.status()));
+      return;
+    }
+    caller_ = std::move(*caller);
+    StartRead(&message_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending
+      if (!has_header_) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "an upload starts with a header message"));
+        return;
+      }
+      pool_.Submit([this] { Finish(Store()); });
+      return;
+    }
+    if (message_.has_header()) {
+      if (has_header_) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "an upload has exactly one header, as its first message"));
+        return;
+      }
+      has_header_ = true;
+      header_ = message_.header();
+      if (header_.size_bytes() <= 0 || header_.size_bytes() > deps_.max_upload_bytes) {
+        Finish(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("size_bytes must be from 1 to ", deps_.max_upload_bytes,
+                         " (the largest photo accepted); take the photo at a "
+                         "lower resolution")));
+        return;
+      }
+      bytes_.reserve(static_cast<size_t>(header_.size_bytes()));
+    } else {
+      if (!has_header_) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "an upload starts with a header message"));
+        return;
+      }
+      const std::string& chunk = message_.chunk();
+      if (chunk.size() > kMaxChunkBytes) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "chunks must be at most 1 MiB"));
+        return;
+      }
+      if (static_cast<int64_t>(bytes_.size() + chunk.size()) > header_.size_bytes()) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("more bytes arrived than the header's size_bytes (",
+                                         header_.size_bytes(), ")")));
+        return;
+      }
+      bytes_.append(chunk);
+    }
+    StartRead(&message_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  grpc::Status Store() {
+    try {
+      return StoreOrThrow();
+    } catch (const std::exception& e) {
+      LogError("upload.exception", {{"what", e.what()}});
+      return grpc::Status(grpc::StatusCode::INTERNAL,
+                          "internal error; nothing was stored and the upload may be retried");
+    }
+  }
+
+  grpc::Status StoreOrThrow() {
+    if (static_cast<int64_t>(bytes_.size()) != header_.size_bytes()) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("the upload ended after ", bytes_.size(), " of ",
+                       header_.size_bytes(), " bytes; send the whole photo again"));
+    }
+    const std::string sha256 = store::Sha256Hex(bytes_);
+    if (!header_.sha256().empty() && header_.sha256() != sha256) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          "the bytes received do not match the header's sha256; "
+                          "send the photo again");
+    }
+    const std::span<const uint8_t> view(
+        reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size());
+    ocr::DecodeLimits limits;
+    limits.max_bytes = static_cast<size_t>(deps_.max_upload_bytes);
+    // Decoding the whole photo proves it is not truncated or corrupt before it is kept;
+    // reduced scale is enough for that and bounded in memory.
+    absl::StatusOr<ocr::DecodedImage> decoded = ocr::DecodeImage(view, limits, 1600);
+    if (!decoded.ok()) return auth::ToGrpcStatus(decoded.status());
+
+    // The blob is durable before the row that references it commits.
+    absl::StatusOr<std::string> stored = deps_.blobs->Put(bytes_);
+    if (!stored.ok()) return auth::ToGrpcStatus(stored.status());
+
+    const int width = decoded->original_width;
+    const int height = decoded->original_height;
+    const std::string content_type =
+        decoded->header.format == ocr::ImageFormat::kJpeg  ? "image/jpeg"
+        : decoded->header.format == ocr::ImageFormat::kPng ? "image/png"
+                                                           : "image/webp";
+    return Mutate(
+        deps_, caller_, "UploadDocument", header_.request_id(), response_,
+        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, caller_, header_.filing_id());
+          if (!filing.ok()) return filing.status();
+          if (filing->state != State::kDraft &&
+              filing->state != State::kNeedsMoreDocuments) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "filing ", filing->id, " is ", domain::StateName(filing->state),
+                "; photos can be added only to a draft or when the desk asks for more"));
+          }
+          const domain::Procedure* procedure =
+              deps_.catalog->FindProcedure(filing->procedure_code);
+          if (!header_.declared_kind().empty()) {
+            bool known = false;
+            for (const auto& d : procedure->documents) known |= d.kind == header_.declared_kind();
+            if (!known) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "declared_kind '", header_.declared_kind(),
+                  "' is not a document of procedure ", filing->procedure_code));
+            }
+          }
+          absl::StatusOr<std::vector<records::DocumentRow>> existing =
+              tx.Documents(filing->id);
+          if (!existing.ok()) return existing.status();
+          if (existing->size() >= kMaxDocumentsPerFiling) {
+            return absl::ResourceExhaustedError(absl::StrCat(
+                "a filing holds at most ", kMaxDocumentsPerFiling, " photos"));
+          }
+          records::DocumentRow doc;
+          doc.filing_id = filing->id;
+          doc.document_id = NewId("D", 8);
+          doc.declared_kind = header_.declared_kind();
+          doc.content_type = content_type;
+          doc.size_bytes = static_cast<int64_t>(bytes_.size());
+          doc.sha256 = *stored;
+          doc.width = width;
+          doc.height = height;
+          doc.uploaded_at = now;
+          if (absl::Status s = tx.InsertDocument(doc); !s.ok()) return s;
+          if (absl::Status s = Audit(tx, Actor::Of(caller_), "document.upload",
+                                     filing->id, doc.document_id, now);
+              !s.ok()) {
+            return s;
+          }
+          cdkv::v1::Filing loaded;
+          if (absl::Status s = FillFiling(deps_, tx, filing->id, &loaded); !s.ok()) return s;
+          for (const auto& d : loaded.documents()) {
+            if (d.document_id() == doc.document_id) *response_->mutable_document() = d;
+          }
+          return absl::OkStatus();
+        });
+  }
+
+  Deps& deps_;
+  WorkPool& pool_;
+  cdkv::v1::UploadDocumentResponse* response_;
+  auth::Principal caller_;
+  cdkv::v1::UploadDocumentRequest message_;
+  bool has_header_ = false;
+  cdkv::v1::UploadHeader header_;
+  std::string bytes_;
+};
+
+grpc::ServerReadReactor<cdkv::v1::UploadDocumentRequest>*
+CitizenServiceImpl::UploadDocument(grpc::CallbackServerContext* context,
+                                   cdkv::v1::UploadDocumentResponse* response) {
+  return new UploadReactor(deps_, upload_pool_, context, response);
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::RemoveDocument(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::RemoveDocumentRequest* request,
+    cdkv::v1::RemoveDocumentResponse* response) {
+  return Serve(context, "RemoveDocument", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    return Mutate(deps_, *caller, "RemoveDocument", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+                    absl::StatusOr<records::FilingRow> filing =
+                        OwnFiling(deps_, tx, *caller, request->filing_id());
+                    if (!filing.ok()) return filing.status();
+                    if (filing->state != State::kDraft &&
+                        filing->state != State::kNeedsMoreDocuments) {
+                      return absl::FailedPreconditionError(absl::StrCat(
+                          "filing ", filing->id, " is ", domain::StateName(filing->state),
+                          "; photos can be removed only from a draft"));
+                    }
+                    if (absl::Status s = tx.DeleteDocument(filing->id, request->document_id());
+                        !s.ok()) {
+                      return s;
+                    }
+                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "document.remove",
+                                               filing->id, request->document_id(), now);
+                        !s.ok()) {
+                      return s;
+                    }
+                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::SubmitFilingRequest* request,
+    cdkv::v1::SubmitFilingResponse* response) {
+  return Serve(context, "SubmitFiling", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    if (absl::Status s = CheckDelivery(request->delivery(), request->delivery_address());
+        !s.ok()) {
+      return Fail(s);
+    }
+    return Mutate(
+        deps_, *caller, "SubmitFiling", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          absl::StatusOr<std::vector<records::DocumentRow>> documents =
+              tx.Documents(filing->id);
+          if (!documents.ok()) return documents.status();
+          if (documents->empty() && filing->state == State::kDraft) {
+            return absl::FailedPreconditionError(
+                "add a photo of each paper the procedure needs before submitting");
+          }
+          absl::StatusOr<domain::Route> route = domain::RouteFiling(
+              *deps_.catalog, filing->procedure_code, filing->commune_code);
+          if (!route.ok()) return route.status();
+          absl::StatusOr<absl::Time> deadline =
+              deps_.calendar->AddWorkingDays(now, route->deadline_working_days);
+          if (!deadline.ok()) return deadline.status();
+          filing->submitted_at = now;
+          filing->deadline = *deadline;
+          filing->delivery = DeliveryName(request->delivery());
+          filing->delivery_address = request->delivery_address();
+          if (absl::Status s = ApplyAction(tx, *filing, Action::kSubmit,
+                                           Actor::Of(*caller), "", now, events);
+              !s.ok()) {
+            return s;
+          }
+          if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::GetFiling(
+    grpc::CallbackServerContext* context, const cdkv::v1::GetFilingRequest* request,
+    cdkv::v1::GetFilingResponse* response) {
+  return Serve(context, "GetFiling", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+      absl::StatusOr<records::FilingRow> filing =
+          OwnFiling(deps_, tx, *caller, request->filing_id());
+      if (!filing.ok()) return filing.status();
+      return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+    }));
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::ListFilings(
+    grpc::CallbackServerContext* context, const cdkv::v1::ListFilingsRequest* request,
+    cdkv::v1::ListFilingsResponse* response) {
+  return Serve(context, "ListFilings", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    absl::StatusOr<int> offset = ParsePageToken(request->page_token());
+    if (!offset.ok()) return Fail(offset.status());
+    const int page = PageSize(request->page_size(), 20, 100);
+    std::set<int> wanted(request->states().begin(), request->states().end());
+    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+      // Read one more than a page to know whether another page follows.
+      absl::StatusOr<std::vector<records::FilingRow>> rows =
+          tx.FilingsOfCitizen(caller->account_id, page + 1, *offset);
+      if (!rows.ok()) return rows.status();
+      for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page; ++i) {
+        const records::FilingRow& row = (*rows)[i];
+        if (!wanted.empty() && wanted.count(ToProto(row.state)) == 0) continue;
+        *response->add_filings() = Summarize(deps_, row);
+      }
+      if (static_cast<int>(rows->size()) > page) {
+        response->set_next_page_token(std::to_string(*offset + page));
+      }
+      return absl::OkStatus();
+    }));
+  });
+}
+
+// Streams a filing's events: first its current state, then every committed change.
+class WatchReactor final
+    : public grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse> {
+ public:
+  WatchReactor(Deps& deps, grpc::CallbackServerContext* context,
+               const cdkv::v1::WatchFilingRequest& request)
+      : deps_(deps), filing_id_(request.filing_id()) {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) {
+      Finish(auth::ToGrpcStatus(caller.status()));
+      return;
+    }
+    cdkv::v1::WatchFilingResponse first;
+    absl::Status loaded = deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+      absl::StatusOr<records::FilingRow> filing =
+          OwnFiling(deps_, tx, *caller, filing_id_);
+      if (!filing.ok()) return filing.status();
+      cdkv::v1::FilingEvent* event = first.mutable_event();
+      event->set_filing_id(filing->id);
+      event->set_version(filing->version);
+      event->mutable_change()->set_to_state(ToProto(filing->state));
+      if (!filing->pickup_json.empty()) {
+        google::protobuf::util::JsonStringToMessage(filing->pickup_json,
+                                                    event->mutable_pickup());
+      }
+      // Subscribe inside the read so no change can slip between snapshot and stream.
+      handle_ = deps_.events->Subscribe(
+          filing_id_, [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
+      return absl::OkStatus();
+    });
+    if (!loaded.ok()) {
+      Finish(auth::ToGrpcStatus(loaded));
+      return;
+    }
+    if (first.event().version() > request.after_version()) {
+      absl::MutexLock lock(&mu_);
+      pending_.push_back(std::move(first));
+    }
+    absl::MutexLock lock(&mu_);
+    WriteNextLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) return;  // the client went away; OnDone follows
+    pending_.pop_front();
+    WriteNextLocked();
+  }
+
+  void OnCancel() override { Unsubscribe(); }
+
+  void OnDone() override {
+    Unsubscribe();
+    delete this;
+  }
+
+ private:
+  void Enqueue(const cdkv::v1::FilingEvent& event) {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    cdkv::v1::WatchFilingResponse response;
+    *response.mutable_event() = event;
+    pending_.push_back(std::move(response));
+    WriteNextLocked();
+  }
+
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || pending_.empty() || finished_) return;
+    writing_ = true;
+    StartWrite(&pending_.front());
+  }
+
+  void Unsubscribe() {
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    if (handle_ != 0) deps_.events->Unsubscribe(filing_id_, handle_);
+    handle_ = 0;
+  }
+
+  Deps& deps_;
+  std::string filing_id_;
+  absl::Mutex mu_;
+  std::deque<cdkv::v1::WatchFilingResponse> pending_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t handle_ = 0;
+};
+
+grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse>* CitizenServiceImpl::WatchFiling(
+    grpc::CallbackServerContext* context, const cdkv::v1::WatchFilingRequest* request) {
+  return new WatchReactor(deps_, context, *request);
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::ChooseResultDelivery(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::ChooseResultDeliveryRequest* request,
+    cdkv::v1::ChooseResultDeliveryResponse* response) {
+  return Serve(context, "ChooseResultDelivery", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    if (absl::Status s = CheckDelivery(request->delivery(), request->delivery_address());
+        !s.ok()) {
+      return Fail(s);
+    }
+    return Mutate(deps_, *caller, "ChooseResultDelivery", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+                    absl::StatusOr<records::FilingRow> filing =
+                        OwnFiling(deps_, tx, *caller, request->filing_id());
+                    if (!filing.ok()) return filing.status();
+                    if (domain::IsTerminal(filing->state) ||
+                        filing->state == State::kReadyForPickup) {
+                      return absl::FailedPreconditionError(absl::StrCat(
+                          "filing ", filing->id, " is ", domain::StateName(filing->state),
+                          "; the delivery can no longer be changed"));
+                    }
+                    filing->delivery = DeliveryName(request->delivery());
+                    filing->delivery_address = request->delivery_address();
+                    if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.delivery",
+                                               filing->id, filing->delivery, now);
+                        !s.ok()) {
+                      return s;
+                    }
+                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::SupplyDocuments(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::SupplyDocumentsRequest* request,
+    cdkv::v1::SupplyDocumentsResponse* response) {
+  return Serve(context, "SupplyDocuments", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    if (absl::Status s = CheckLength("note", request->note(), 1000); !s.ok()) return Fail(s);
+    return Mutate(deps_, *caller, "SupplyDocuments", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+                    absl::StatusOr<records::FilingRow> filing =
+                        OwnFiling(deps_, tx, *caller, request->filing_id());
+                    if (!filing.ok()) return filing.status();
+                    if (absl::Status s =
+                            ApplyAction(tx, *filing, Action::kSupplyDocuments,
+                                        Actor::Of(*caller), request->note(), now, events);
+                        !s.ok()) {
+                      return s;
+                    }
+                    if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
+                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::WithdrawFiling(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::WithdrawFilingRequest* request,
+    cdkv::v1::WithdrawFilingResponse* response) {
+  return Serve(context, "WithdrawFiling", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    if (absl::Status s = CheckLength("reason", request->reason(), 1000); !s.ok()) {
+      return Fail(s);
+    }
+    return Mutate(deps_, *caller, "WithdrawFiling", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+                    absl::StatusOr<records::FilingRow> filing =
+                        OwnFiling(deps_, tx, *caller, request->filing_id());
+                    if (!filing.ok()) return filing.status();
+                    const std::string desk = filing->desk_code;
+                    const bool was_queued = filing->state == State::kAwaitingDesk ||
+                                            filing->state == State::kInReview;
+                    filing->claimed_by.clear();
+                    if (absl::Status s =
+                            ApplyAction(tx, *filing, Action::kWithdraw, Actor::Of(*caller),
+                                        request->reason(), now, events);
+                        !s.ok()) {
+                      return s;
+                    }
+                    if (was_queued) {
+                      if (absl::Status s = tx.AddOutbox(
+                              "desk_remove",
+                              nlohmann::json{{"desk", desk}, {"filing_id", filing->id}}.dump(),
+                              now);
+                          !s.ok()) {
+                        return s;
+                      }
+                    }
+                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::RateFiling(
+    grpc::CallbackServerContext* context, const cdkv::v1::RateFilingRequest* request,
+    cdkv::v1::RateFilingResponse* response) {
+  return Serve(context, "RateFiling", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    if (request->stars() < 1 || request->stars() > 5) {
+      return Fail(absl::InvalidArgumentError("stars must be from 1 to 5"));
+    }
+    if (absl::Status s = CheckLength("comment", request->comment(), 1000); !s.ok()) {
+      return Fail(s);
+    }
+    return Mutate(deps_, *caller, "RateFiling", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+                    absl::StatusOr<records::FilingRow> filing =
+                        OwnFiling(deps_, tx, *caller, request->filing_id());
+                    if (!filing.ok()) return filing.status();
+                    if (filing->state != State::kCompleted) {
+                      return absl::FailedPreconditionError(absl::StrCat(
+                          "filing ", filing->id, " is ", domain::StateName(filing->state),
+                          "; it can be rated after the result is picked up"));
+                    }
+                    if (filing->rating != 0) {
+                      return absl::AlreadyExistsError(
+                          absl::StrCat("filing ", filing->id, " is already rated"));
+                    }
+                    filing->rating = request->stars();
+                    filing->rating_comment = request->comment();
+                    if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.rate",
+                                               filing->id,
+                                               std::to_string(request->stars()), now);
+                        !s.ok()) {
+                      return s;
+                    }
+                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* CitizenServiceImpl::ListNotifications(
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::ListNotificationsRequest* request,
+    cdkv::v1::ListNotificationsResponse* response) {
+  return Serve(context, "ListNotifications", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    if (!caller.ok()) return Fail(caller.status());
+    absl::StatusOr<int> offset = ParsePageToken(request->page_token());
+    if (!offset.ok()) return Fail(offset.status());
+    const int page = PageSize(request->page_size(), 20, 100);
+    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+      absl::StatusOr<std::vector<records::NotificationRow>> rows =
+          tx.Notifications(caller->account_id, page + 1, *offset);
+      if (!rows.ok()) return rows.status();
+      for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page; ++i) {
+        const records::NotificationRow& row = (*rows)[i];
+        cdkv::v1::Notification* n = response->add_notifications();
+        n->set_notification_id(std::to_string(row.id));
+        n->set_filing_id(row.filing_id);
+        n->set_kind(row.kind);
+        n->set_text(row.text);
+        if (!row.pickup_json.empty()) {
+          google::protobuf::util::JsonStringToMessage(row.pickup_json, n->mutable_pickup());
+        }
+        *n->mutable_created_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+            absl::ToUnixMillis(row.at));
+      }
+      if (static_cast<int>(rows->size()) > page) {
+        response->set_next_page_token(std::to_string(*offset + page));
+      }
+      return absl::OkStatus();
+    }));
+  });
+}
+
+}  // namespace cdkv::api

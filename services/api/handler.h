@@ -1,0 +1,47 @@
+#ifndef CDKV_SERVICES_API_HANDLER_H_
+#define CDKV_SERVICES_API_HANDLER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <exception>
+
+#include "absl/status/statusor.h"
+#include "common/log.h"
+#include "services/api/deps.h"
+#include "services/auth/authenticate.h"
+#include "services/auth/grpc_status.h"
+
+namespace cdkv::api {
+
+// Runs a unary handler body and finishes the call with its status. No exception leaves a
+// reactor: anything thrown below (allocation failure, a library bug) becomes INTERNAL.
+template <typename Body>
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                const char* method, Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status;
+  try {
+    status = body();
+  } catch (const std::exception& e) {
+    LogError("rpc.exception", {{"method", method}, {"what", e.what()}});
+    status = grpc::Status(grpc::StatusCode::INTERNAL,
+                          "internal error; the request changed nothing and may be retried");
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+// The shared check at the top of every handler: a valid token, of the given role.
+inline absl::StatusOr<auth::Principal> Authorize(
+    const grpc::CallbackServerContext& context, const Deps& deps,
+    domain::Role role) {
+  absl::StatusOr<auth::Principal> principal =
+      auth::Authenticate(context, *deps.signer, deps.clock());
+  if (!principal.ok()) return principal.status();
+  if (absl::Status s = auth::RequireRole(*principal, role); !s.ok()) return s;
+  return principal;
+}
+
+}  // namespace cdkv::api
+
+#endif  // CDKV_SERVICES_API_HANDLER_H_

@@ -1,0 +1,54 @@
+#ifndef CDKV_SERVICES_SERVER_APPLICATION_H_
+#define CDKV_SERVICES_SERVER_APPLICATION_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/work_pool.h"
+#include "services/api/deps.h"
+#include "services/api/filing_events.h"
+#include "services/auth/account_store.h"
+#include "services/auth/token.h"
+#include "services/domain/catalog.h"
+#include "services/domain/working_calendar.h"
+#include "services/records/record_store.h"
+#include "services/server/config.h"
+#include "services/store/blob_store.h"
+
+namespace cdkv::server {
+
+// Everything one server process owns: the catalog, the stores, the token key, and the five
+// services built over them. Constructed before the gRPC server starts and destroyed after it
+// stops, so no handler ever sees a half-built or half-destroyed dependency.
+class Application {
+ public:
+  static absl::StatusOr<std::unique_ptr<Application>> Create(const ServerConfig& config);
+  ~Application();
+
+  // The services to register, in a stable order.
+  std::vector<grpc::Service*> Services();
+
+  api::Deps& deps() { return deps_; }
+  auth::AccountStore& accounts() { return *accounts_; }
+
+ private:
+  Application() = default;
+
+  std::unique_ptr<domain::Catalog> catalog_;
+  std::unique_ptr<domain::WorkingCalendar> calendar_;
+  std::unique_ptr<records::RecordStore> records_;
+  std::unique_ptr<store::BlobStore> blobs_;
+  std::unique_ptr<auth::AccountStore> accounts_;
+  std::unique_ptr<auth::TokenSigner> signer_;
+  api::FilingEvents events_;
+  std::unique_ptr<WorkPool> upload_pool_;
+  api::Deps deps_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+};
+
+}  // namespace cdkv::server
+
+#endif  // CDKV_SERVICES_SERVER_APPLICATION_H_

@@ -1,0 +1,150 @@
+#include "ocr/tesseract_reader.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <opencv2/imgproc.hpp>
+#include <random>
+#include <string>
+
+#include "ocr/text_utf8.h"
+#include "tools/synth/text_painter.h"
+
+namespace cdkv::ocr {
+namespace {
+
+// One engine for the whole test binary: starting Tesseract costs ~80 ms.
+TesseractReader& Reader() {
+  static std::unique_ptr<TesseractReader> reader = [] {
+    auto r = TesseractReader::Create();
+    REQUIRE(r.ok());
+    return *std::move(r);
+  }();
+  return *reader;
+}
+
+LineReading Read(const cv::Mat& region, LineKind kind) {
+  auto reading = Reader().ReadLine(region, kind);
+  REQUIRE(reading.ok());
+  return *std::move(reading);
+}
+
+cv::Mat Line(std::string_view font, std::string_view text, int height = 32) {
+  auto painter = synth::TextPainter::Load(font);
+  REQUIRE(painter.ok());
+  return synth::RenderLine(*painter, text, height);
+}
+
+TEST_CASE("ReadLine reads Vietnamese names with diacritics in NFC",
+          "[ocr][tesseract]") {
+  for (const char* name :
+       {"NGUYỄN THỊ HỒNG NHUNG", "TRẦN VĂN ĐỨC", "LÊ HOÀNG ANH TUẤN",
+        "Phạm Ngọc Yến", "Võ Thị Thùy Dương"}) {
+    const LineReading r = Read(Line(synth::kDejaVuSans, name), LineKind::kName);
+    CHECK(r.text == name);
+    CHECK(IsComposedVietnamese(r.text));
+    CHECK(r.confidence > 0.8);
+  }
+}
+
+TEST_CASE("ReadLine reads dates and ID numbers with the digit whitelist",
+          "[ocr][tesseract]") {
+  for (const char* digits : {"15/06/1990", "01/01/2031", "087090001234"}) {
+    const LineReading r =
+        Read(Line(synth::kDejaVuSans, digits, 28), LineKind::kDigits);
+    CHECK(r.text == digits);
+    CHECK(r.confidence > 0.8);
+  }
+}
+
+TEST_CASE("ReadLine reads a TD1 MRZ block in a monospace font",
+          "[ocr][tesseract]") {
+  const std::string lines[] = {"IDVNM0900012343087090001234<<8",
+                               "9002011M3002011VNM<<<<<<<<<<<6",
+                               "NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<"};
+  auto painter = synth::TextPainter::Load(synth::kDejaVuSansMono);
+  REQUIRE(painter.ok());
+  const int h = 30;
+  const cv::Size size = painter->Measure(lines[0], h);
+  cv::Mat block(3 * (h + 12) + h, size.width + h, CV_8UC3,
+                cv::Scalar(255, 255, 255));
+  for (int i = 0; i < 3; ++i) {
+    painter->Draw(block, lines[i], {h / 2, h / 2 + i * (h + 12)}, h,
+                  cv::Scalar(0, 0, 0));
+  }
+  const LineReading r = Read(block, LineKind::kMrz);
+  CHECK(r.text == lines[0] + "\n" + lines[1] + "\n" + lines[2]);
+  CHECK(r.confidence > 0.7);
+}
+
+TEST_CASE("ReadLine survives uneven light thanks to Sauvola",
+          "[ocr][tesseract]") {
+  cv::Mat line = Line(synth::kDejaVuSans, "TRẦN VĂN ĐỨC");
+  // A shadow darkening the right half to the point where a global threshold
+  // would merge it with the ink.
+  for (int x = 0; x < line.cols; ++x) {
+    const double k = 1.0 - 0.6 * x / line.cols;
+    line.col(x).convertTo(line.col(x), -1, k, 0);
+  }
+  CHECK(Read(line, LineKind::kName).text == "TRẦN VĂN ĐỨC");
+}
+
+TEST_CASE("ReadLine finds no text on blank or noisy regions",
+          "[ocr][tesseract]") {
+  const cv::Mat blank(60, 400, CV_8UC3, cv::Scalar(235, 235, 235));
+  const LineReading b = Read(blank, LineKind::kName);
+  CHECK(b.text.empty());
+  CHECK(b.confidence == 0.0);
+
+  cv::Mat noise(60, 400, CV_8UC1);
+  std::mt19937 rng(7);
+  for (int y = 0; y < noise.rows; ++y) {
+    for (int x = 0; x < noise.cols; ++x) {
+      noise.at<uint8_t>(y, x) = static_cast<uint8_t>(rng() & 0xFF);
+    }
+  }
+  for (LineKind kind : {LineKind::kName, LineKind::kDigits, LineKind::kMrz}) {
+    const LineReading n = Read(noise, kind);
+    // Whatever it hallucinates, it must not be sure of it.
+    CHECK(n.confidence < 0.8);
+  }
+}
+
+TEST_CASE("ReadLine refuses regions it cannot read", "[ocr][tesseract]") {
+  CHECK(Reader().ReadLine(cv::Mat(), LineKind::kName).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Reader()
+            .ReadLine(cv::Mat(4, 100, CV_8UC1, cv::Scalar(255)),
+                      LineKind::kName)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reader()
+            .ReadLine(cv::Mat(5000, 100, CV_8UC1, cv::Scalar(255)),
+                      LineKind::kName)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reader()
+            .ReadLine(cv::Mat(40, 100, CV_16UC1, cv::Scalar(255)),
+                      LineKind::kDigits)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("Create names the directory when models are missing",
+          "[ocr][tesseract]") {
+  auto r = TesseractReader::Create("/nonexistent/tessdata");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(r.status().message()).find("/nonexistent/tessdata") !=
+        std::string::npos);
+}
+
+TEST_CASE("NormalizeNfc composes decomposed Vietnamese", "[ocr][tesseract]") {
+  // "Đức" with U+0301 after "ư": NFD as some keyboards produce it.
+  auto nfc = NormalizeNfc("\xC4\x90\xC6\xB0\xCC\x81" "c");
+  REQUIRE(nfc.ok());
+  CHECK(*nfc == "Đức");
+  CHECK_FALSE(NormalizeNfc("\xC3\x28").ok());
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
