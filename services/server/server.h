@@ -41,13 +41,14 @@ class Server {
   // in-flight calls before cancelling them. Safe to call more than once.
   void Shutdown(absl::Duration drain);
 
- private:
-  Server() = default;
-
-  std::unique_ptr<Application> app_;
+  // The application behind the services (tests and workers reach the stores through it).
   Application& app() { return *app_; }
 
  private:
+  Server() = default;
+
+  // Declared before the gRPC server so it is destroyed after it.
+  std::unique_ptr<Application> app_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
   std::string address_;
