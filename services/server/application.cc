@@ -6,12 +6,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "cdkv/v1/supervision.grpc.pb.h"
 #include "common/log.h"
 #include "common/string_view.h"
 #include "services/api/catalog_service.h"
 #include "services/api/citizen_service.h"
 #include "services/api/desk_service.h"
+#include "services/api/supervision_service.h"
 #include "services/auth/auth_service.h"
 #include "services/domain/catalog_loader.h"
 #include "services/domain/vn_holidays.h"
@@ -174,8 +174,7 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   app->services_.push_back(
       std::make_unique<api::CitizenServiceImpl>(deps, *app->upload_pool_));
   app->services_.push_back(std::make_unique<api::DeskServiceImpl>(deps));
-  app->services_.push_back(
-      std::make_unique<cdkv::v1::SupervisionService::CallbackService>());
+  app->services_.push_back(std::make_unique<api::SupervisionServiceImpl>(deps));
   return app;
 }
 

@@ -143,9 +143,9 @@ TEST_CASE("an RPC that no issue has built yet says UNIMPLEMENTED") {
   RunningServer server = StartServer();
   auto stub = cdkv::v1::SupervisionService::NewStub(Dial(server.address));
   grpc::ClientContext context;
-  cdkv::v1::GetTimeSavedRequest request;
-  cdkv::v1::GetTimeSavedResponse response;
-  grpc::Status status = stub->GetTimeSaved(&context, request, &response);
+  cdkv::v1::ListLateFilingsRequest request;
+  cdkv::v1::ListLateFilingsResponse response;
+  grpc::Status status = stub->ListLateFilings(&context, request, &response);
   CHECK(status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
 }
 
