@@ -19,6 +19,7 @@
 #include "services/api/ids.h"
 #include "services/domain/routing.h"
 #include "services/store/blob_store.h"
+#include "workers/outbox_kinds.h"
 
 namespace cdkv::api {
 namespace {
@@ -101,8 +102,7 @@ absl::Status FillFiling(Deps& deps, records::Tx& tx, const std::string& id,
 // Hands the filing to the OCR pool through the outbox (same transaction as the change).
 absl::Status QueueOcr(records::Tx& tx, const records::FilingRow& filing,
                       absl::Time now) {
-  return tx.AddOutbox("ocr_job", nlohmann::json{{"filing_id", filing.id}}.dump(),
-                      now);
+  return workers::AddOcrJob(tx, filing.id, now);
 }
 
 }  // namespace
@@ -452,7 +452,7 @@ class WatchReactor final
       : deps_(deps), filing_id_(request.filing_id()) {
     absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) {
-      Finish(auth::ToGrpcStatus(caller.status()));
+      FinishOnce(auth::ToGrpcStatus(caller.status()));
       return;
     }
     cdkv::v1::WatchFilingResponse first;
@@ -469,12 +469,14 @@ class WatchReactor final
                                                     event->mutable_pickup());
       }
       // Subscribe inside the read so no change can slip between snapshot and stream.
-      handle_ = deps_.events->Subscribe(
+      const int64_t handle = deps_.events->Subscribe(
           filing_id_, [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
+      absl::MutexLock lock(&mu_);
+      handle_ = handle;
       return absl::OkStatus();
     });
     if (!loaded.ok()) {
-      Finish(auth::ToGrpcStatus(loaded));
+      FinishOnce(auth::ToGrpcStatus(loaded));
       return;
     }
     if (first.event().version() > request.after_version()) {
@@ -486,14 +488,24 @@ class WatchReactor final
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) return;  // the client went away; OnDone follows
-    pending_.pop_front();
-    WriteNextLocked();
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ok) {
+        pending_.pop_front();
+        WriteNextLocked();
+        return;
+      }
+    }
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
   }
 
-  void OnCancel() override { Unsubscribe(); }
+  // A watch ends only when the client cancels or the server shuts down; either way the stream
+  // must still be finished, or the server would wait for it forever.
+  void OnCancel() override {
+    Unsubscribe();
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "watch ended"));
+  }
 
   void OnDone() override {
     Unsubscribe();
@@ -510,17 +522,33 @@ class WatchReactor final
     WriteNextLocked();
   }
 
+  void FinishOnce(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finish_called_) return;
+      finish_called_ = true;
+      finished_ = true;
+    }
+    Finish(status);
+  }
+
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || pending_.empty() || finished_) return;
     writing_ = true;
     StartWrite(&pending_.front());
   }
 
+  // Publishing holds the events lock while it calls Enqueue (which takes mu_), so the events
+  // lock is taken here with mu_ released. Once Unsubscribe returns no callback is running.
   void Unsubscribe() {
-    absl::MutexLock lock(&mu_);
-    finished_ = true;
-    if (handle_ != 0) deps_.events->Unsubscribe(filing_id_, handle_);
-    handle_ = 0;
+    int64_t handle = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      finished_ = true;
+      handle = handle_;
+      handle_ = 0;
+    }
+    if (handle != 0) deps_.events->Unsubscribe(filing_id_, handle);
   }
 
   Deps& deps_;
@@ -529,7 +557,8 @@ class WatchReactor final
   std::deque<cdkv::v1::WatchFilingResponse> pending_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  int64_t handle_ = 0;
+  bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t handle_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse>* CitizenServiceImpl::WatchFiling(
@@ -623,10 +652,7 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::WithdrawFiling(
                       return s;
                     }
                     if (was_queued) {
-                      if (absl::Status s = tx.AddOutbox(
-                              "desk_remove",
-                              nlohmann::json{{"desk", desk}, {"filing_id", filing->id}}.dump(),
-                              now);
+                      if (absl::Status s = workers::AddDeskRemove(tx, desk, filing->id, now);
                           !s.ok()) {
                         return s;
                       }

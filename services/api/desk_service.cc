@@ -17,6 +17,7 @@
 #include "services/domain/routing.h"
 #include "services/queue/desk_queue.h"
 #include "services/store/blob_store.h"
+#include "workers/outbox_kinds.h"
 
 namespace cdkv::api {
 namespace {
@@ -81,19 +82,12 @@ void EndClaim(records::FilingRow& filing, absl::Time now) {
 
 absl::Status QueueAtDesk(records::Tx& tx, const records::FilingRow& filing,
                          absl::Time now) {
-  return tx.AddOutbox(
-      "desk_enqueue",
-      nlohmann::json{{"desk", filing.desk_code},
-                     {"filing_id", filing.id},
-                     {"deadline_ms", filing.deadline ? absl::ToUnixMillis(*filing.deadline) : 0}}
-          .dump(),
-      now);
+  return workers::AddDeskEnqueue(tx, filing, now);
 }
 
 absl::Status LeaveDesk(records::Tx& tx, const std::string& desk,
                        const records::FilingRow& filing, absl::Time now) {
-  return tx.AddOutbox(
-      "desk_remove", nlohmann::json{{"desk", desk}, {"filing_id", filing.id}}.dump(), now);
+  return workers::AddDeskRemove(tx, desk, filing.id, now);
 }
 
 // Tells the citizen, in the app's list and through the outbound gateway.
@@ -107,9 +101,7 @@ absl::Status Notify(records::Tx& tx, const records::FilingRow& filing,
   row.text = std::move(text);
   row.pickup_json = std::move(pickup_json);
   row.at = now;
-  absl::StatusOr<int64_t> id = tx.AddNotification(row);
-  if (!id.ok()) return id.status();
-  return tx.AddOutbox("notify", nlohmann::json{{"notification_id", *id}}.dump(), now);
+  return workers::AddNotify(tx, row).status();
 }
 
 absl::Status Fill(Deps& deps, records::Tx& tx, const std::string& id,

@@ -16,6 +16,8 @@
 #include "services/domain/catalog_loader.h"
 #include "services/domain/vn_holidays.h"
 #include "services/queue/redis.h"
+#include "workers/id_card_qr_prefiller.h"
+#include "workers/outbox_kinds.h"
 
 namespace cdkv::server {
 namespace {
@@ -155,12 +157,9 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
     if (development) LogInfo("auth.sign_in_code", {{"phone", phone}, {"code", code}});
     // The SMS gateway gets it through the outbox, like every other message to a citizen.
     absl::Status queued = store->Write([&](records::Tx& tx) {
-      return tx.AddOutbox(
-          "sms",
-          nlohmann::json{{"phone", phone},
-                         {"text", absl::StrCat("Ma dang nhap cdkv: ", code,
-                                               ". Khong chia se ma nay.")}}
-              .dump(),
+      return workers::AddSms(
+          tx,
+          {phone, absl::StrCat("Ma dang nhap cdkv: ", code, ". Khong chia se ma nay.")},
           absl::Now());
     });
     if (!queued.ok()) {
@@ -178,8 +177,65 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   return app;
 }
 
+absl::Status Application::StartWorkers(const ServerConfig& config) {
+  if (config.redis_address.empty()) {
+    LogWarning("workers.not_started",
+               {{"reason", "no Redis configured; filings wait in the record store"}});
+    return absl::OkStatus();
+  }
+  const size_t colon = config.redis_address.rfind(':');
+  queue::RedisClient::Options redis;
+  redis.host = config.redis_address.substr(0, colon);
+  if (redis.host.size() > 2 && redis.host.front() == '[') {
+    redis.host = redis.host.substr(1, redis.host.size() - 2);
+  }
+  if (!absl::SimpleAtoi(config.redis_address.substr(colon + 1), &redis.port)) {
+    return absl::InvalidArgumentError("the Redis address has no port");
+  }
+  std::function<void()> poke = [this] {
+    if (dispatcher_) dispatcher_->Poke();
+  };
+
+  reconciler_ = std::make_unique<workers::Reconciler>(*records_);
+  workers::OutboxDispatcher::Options dispatch;
+  dispatch.redis = redis;
+  dispatch.reconciler = reconciler_.get();
+  dispatcher_ = std::make_unique<workers::OutboxDispatcher>(*records_, dispatch);
+
+  workers::LeaseWatcher::Options leases;
+  leases.redis = redis;
+  lease_watcher_ = std::make_unique<workers::LeaseWatcher>(*records_, *catalog_, &events_,
+                                                           poke, leases);
+  if (config.ocr_workers > 0) {
+    workers::OcrPool::Options ocr;
+    ocr.redis = redis;
+    ocr.threads = config.ocr_workers;
+    ocr_pool_ = std::make_unique<workers::OcrPool>(
+        *records_, *blobs_, *catalog_, &events_, poke,
+        [] { return std::make_unique<workers::IdCardQrPrefiller>(); }, ocr);
+  }
+  workers::Notifier::Options notify;
+  notify.redis = redis;
+  notify.webhook_url = config.notify_webhook;
+  notifier_ = std::make_unique<workers::Notifier>(*records_, notify);
+
+  deps_.poke_outbox = poke;
+  dispatcher_->Start();
+  lease_watcher_->Start();
+  if (ocr_pool_) ocr_pool_->Start();
+  if (absl::Status s = notifier_->Start(); !s.ok()) return s;
+  LogInfo("workers.started", {{"redis", config.redis_address},
+                              {"ocr_workers", config.ocr_workers}});
+  return absl::OkStatus();
+}
+
 Application::~Application() {
-  // Finish uploads in flight before the stores they write to go away.
+  // Stop the workers, then finish uploads in flight, before the stores go away.
+  deps_.poke_outbox = [] {};
+  if (notifier_) notifier_->Stop();
+  if (ocr_pool_) ocr_pool_->Stop();
+  if (lease_watcher_) lease_watcher_->Stop();
+  if (dispatcher_) dispatcher_->Stop();
   upload_pool_.reset();
 }
 

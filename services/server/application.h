@@ -17,6 +17,11 @@
 #include "services/records/record_store.h"
 #include "services/server/config.h"
 #include "services/store/blob_store.h"
+#include "workers/lease_watcher.h"
+#include "workers/notifier.h"
+#include "workers/ocr_pool.h"
+#include "workers/outbox_dispatcher.h"
+#include "workers/reconciler.h"
 
 namespace cdkv::server {
 
@@ -27,6 +32,10 @@ class Application {
  public:
   static absl::StatusOr<std::unique_ptr<Application>> Create(const ServerConfig& config);
   ~Application();
+
+  // Starts the background workers that need Redis (outbox dispatcher and reconciler, lease
+  // watcher, OCR pool, notifier). Without Redis nothing starts: the store keeps the work.
+  absl::Status StartWorkers(const ServerConfig& config);
 
   // The services to register, in a stable order.
   std::vector<grpc::Service*> Services();
@@ -47,6 +56,12 @@ class Application {
   std::unique_ptr<WorkPool> upload_pool_;
   api::Deps deps_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  // Declared last so they stop first, before anything they use is destroyed.
+  std::unique_ptr<workers::Reconciler> reconciler_;
+  std::unique_ptr<workers::OutboxDispatcher> dispatcher_;
+  std::unique_ptr<workers::LeaseWatcher> lease_watcher_;
+  std::unique_ptr<workers::OcrPool> ocr_pool_;
+  std::unique_ptr<workers::Notifier> notifier_;
 };
 
 }  // namespace cdkv::server

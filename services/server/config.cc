@@ -75,6 +75,13 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
   app.add_option("--redis", config.redis_address,
                  "Redis host:port (empty: none configured)")
       ->envname("CDKV_REDIS");
+  app.add_option("--ocr-workers", config.ocr_workers,
+                 "OCR worker threads in this process (0: none)")
+      ->envname("CDKV_OCR_WORKERS")
+      ->check(CLI::Range(0, 32));
+  app.add_option("--notify-webhook", config.notify_webhook,
+                 "URL that citizen notifications are POSTed to (empty: in-app only)")
+      ->envname("CDKV_NOTIFY_WEBHOOK");
   app.add_option("--max-upload-mib", max_upload_mib,
                  "largest photo accepted, in MiB")
       ->envname("CDKV_MAX_UPLOAD_MIB")
@@ -113,6 +120,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
       return absl::InvalidArgumentError(
           absl::StrCat("--redis / CDKV_REDIS: ", s.message()));
     }
+  }
+  if (!config.notify_webhook.empty() &&
+      config.notify_webhook.rfind("http://", 0) != 0 &&
+      config.notify_webhook.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        "--notify-webhook / CDKV_NOTIFY_WEBHOOK: must start with http:// or https://");
   }
   if (config.data_dir.empty()) {
     return absl::InvalidArgumentError(

@@ -20,6 +20,10 @@ struct ServerConfig {
   std::string catalog_dir = CDKV_DEFAULT_CATALOG_DIR;
   // host:port of Redis. Empty means none is configured: deploy/run.sh starts a local one.
   std::string redis_address;
+  // OCR worker threads (each with its own Tesseract); 0 runs no OCR in this process.
+  int ocr_workers = 2;
+  // Where citizen notifications are POSTed (an SMS / Zalo gateway); empty: in-app only.
+  std::string notify_webhook;
   // The largest photo accepted, in bytes.
   int64_t max_upload_bytes = 20 * 1024 * 1024;
   // How long SIGTERM waits for in-flight calls before cancelling them.

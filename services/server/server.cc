@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
   absl::StatusOr<std::unique_ptr<Application>> app = Application::Create(config);
   if (!app.ok()) return app.status();
+  if (absl::Status s = (*app)->StartWorkers(config); !s.ok()) return s;
   return Start(config, std::move(*app));
 }
 

@@ -7,12 +7,58 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <httplib.h>
+
 #include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "services/records/record_store.h"
 
 namespace cdkv::testing {
+
+struct Gateway::Impl {
+  httplib::Server server;
+  int port = 0;
+  std::thread thread;
+  absl::Mutex mu;
+  std::vector<std::string> bodies ABSL_GUARDED_BY(mu);
+};
+
+Gateway::Gateway() : impl_(std::make_unique<Impl>()) {
+  impl_->server.Post("/notify", [this](const httplib::Request& req, httplib::Response& res) {
+    absl::MutexLock lock(&impl_->mu);
+    impl_->bodies.push_back(req.body);
+    res.set_content("{}", "application/json");
+  });
+  impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
+  REQUIRE(impl_->port > 0);
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+}
+
+Gateway::~Gateway() {
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+std::string Gateway::url() const {
+  return absl::StrCat("http://127.0.0.1:", impl_->port, "/notify");
+}
+
+std::vector<std::string> Gateway::Bodies() {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->bodies;
+}
+
+std::string Gateway::WaitFor(const std::string& needle, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    for (const std::string& body : Bodies()) {
+      if (body.find(needle) != std::string::npos) return body;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return "";
+}
 
 std::unique_ptr<Stack> Stack::Start() {
   auto dir = TempDir::Create();
@@ -21,11 +67,13 @@ std::unique_ptr<Stack> Stack::Start() {
   auto redis = RedisServer::Start();
   REQUIRE(redis.ok());
   stack->redis_ = std::move(*redis);
+  stack->gateway_ = std::make_unique<Gateway>();
 
   server::ServerConfig config;
   config.listen_address = "127.0.0.1:0";
   config.data_dir = (stack->dir_.path() / "data").string();
   config.redis_address = absl::StrCat("127.0.0.1:", stack->redis_->port());
+  config.notify_webhook = stack->gateway_->url();
   auto app = server::Application::Create(config);
   REQUIRE(app.ok());
   const absl::Time now = absl::Now();
@@ -48,6 +96,7 @@ std::unique_ptr<Stack> Stack::Start() {
     supervisor.district_code = district;
     REQUIRE((*app)->accounts().CreateStaffAccount(supervisor, now).ok());
   }
+  REQUIRE((*app)->StartWorkers(config).ok());
   auto server = server::Server::Start(config, std::move(*app));
   REQUIRE(server.ok());
   stack->server_ = std::move(*server);
@@ -69,22 +118,14 @@ std::string Stack::CitizenToken(const std::string& phone) {
   grpc::Status s1 = stub->RequestSignInCode(&c1, ask, &asked);
   INFO(s1.error_message());
   REQUIRE(s1.ok());
-  // The code went to the SMS outbox; read it as the gateway would.
+  // The code travels through the outbox, Redis and the notifier to the SMS gateway.
+  const std::string sms =
+      gateway_->WaitFor(absl::StrCat("\"phone\":\"", phone, "\""), absl::Seconds(20));
+  REQUIRE_FALSE(sms.empty());
+  const std::string text = nlohmann::json::parse(sms).value("text", "");
+  std::smatch m;
   std::string code;
-  REQUIRE(server_->app().deps().records->Read([&](records::Tx& tx) -> absl::Status {
-    auto rows = tx.PendingOutbox(100000);
-    if (!rows.ok()) return rows.status();
-    for (const auto& row : *rows) {
-      if (row.kind != "sms") continue;
-      nlohmann::json payload = nlohmann::json::parse(row.payload);
-      std::smatch m;
-      std::string text = payload["text"];
-      std::string to = payload["phone"];
-      if (std::regex_search(text, m, std::regex("([0-9]{6})"))) code = m[1];
-      (void)to;
-    }
-    return absl::OkStatus();
-  }).ok());
+  if (std::regex_search(text, m, std::regex("([0-9]{6})"))) code = m[1];
   REQUIRE(code.size() == 6);
   cdkv::v1::SignInWithCodeRequest sign_in;
   sign_in.set_phone_number(phone);

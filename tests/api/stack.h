@@ -8,6 +8,10 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
 
 #include "cdkv/v1/auth.grpc.pb.h"
 #include "cdkv/v1/catalog.grpc.pb.h"
@@ -27,6 +31,23 @@ inline constexpr char kDeskB[] = "desk.lv.dinh_an";
 inline constexpr char kCommuneB[] = "lv.dinh_an";
 inline constexpr char kBirth[] = "dang_ky_khai_sinh";
 
+// The SMS / Zalo-style gateway the notifier POSTs to: a local HTTP server that keeps every body
+// it receives.
+class Gateway {
+ public:
+  Gateway();
+  ~Gateway();
+  std::string url() const;
+  // Bodies received so far (JSON text).
+  std::vector<std::string> Bodies();
+  // Waits up to `timeout` for a body containing `needle`; returns it, or "" on time-out.
+  std::string WaitFor(const std::string& needle, absl::Duration timeout);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Stack {
  public:
   // Starts Redis and the server; officers "officer.a" (desk A), "officer.b" (desk B) and
@@ -37,6 +58,7 @@ class Stack {
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   server::Server& server() { return *server_; }
   RedisServer& redis() { return *redis_; }
+  Gateway& gateway() { return *gateway_; }
   const TempDir& dir() const { return dir_; }
 
   // Signs a citizen in through RequestSignInCode + SignInWithCode (the code is read from the
@@ -58,6 +80,7 @@ class Stack {
   Stack(TempDir dir) : dir_(std::move(dir)) {}
 
   TempDir dir_;
+  std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<server::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -1,0 +1,263 @@
+// One filing's whole life over real gRPC, a real record store, real Redis and the real OCR
+// worker pool: phone sign-in → upload → submit → OCR pre-fill → desk queue → claim → confirm
+// → processing → ready (notice with pickup code) → pickup → rating; then the history, the audit
+// trail, the notification and the time-saved figures.
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+
+#include "tests/api/stack.h"
+
+namespace cdkv::testing {
+namespace {
+
+constexpr char kPayload[] =
+    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, Đồng "
+    "Tháp|15082021";
+
+// Polls until the filing reaches `state`, or fails after 30 s.
+cdkv::v1::Filing WaitForState(Stack& stack, const std::string& token,
+                              const std::string& filing_id, cdkv::v1::FilingState state) {
+  auto stub = stack.citizen();
+  cdkv::v1::GetFilingRequest request;
+  request.set_filing_id(filing_id);
+  cdkv::v1::GetFilingResponse response;
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(stub->GetFiling(Call(token).get(), request, &response).ok());
+    if (response.filing().state() == state) return response.filing();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  FAIL("filing " << filing_id << " stayed in "
+                 << cdkv::v1::FilingState_Name(response.filing().state()) << ", expected "
+                 << cdkv::v1::FilingState_Name(state));
+  return {};
+}
+
+const cdkv::v1::FormField* FindField(const cdkv::v1::Filing& filing, const std::string& key) {
+  for (const auto& form : filing.forms()) {
+    for (const auto& field : form.fields()) {
+      if (field.key() == key) return &field;
+    }
+  }
+  return nullptr;
+}
+
+TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
+  auto stack = Stack::Start();
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer_token = stack->StaffToken("officer.a");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+
+  // The citizen files from the phone.
+  cdkv::v1::CreateFilingRequest create;
+  create.set_request_id("c1");
+  create.set_procedure_code(kBirth);
+  create.set_commune_code(kCommuneA);
+  cdkv::v1::CreateFilingResponse created;
+  REQUIRE(citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  const std::string id = created.filing().filing_id();
+  cdkv::v1::UploadDocumentResponse uploaded;
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload), "id_card", &uploaded)
+              .ok());
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted).ok());
+
+  // The OCR pool reads the ID card's QR code and the filing reaches the desk queue.
+  WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
+  cdkv::v1::ListDeskQueueRequest list;
+  list.set_desk_code(kDeskA);
+  cdkv::v1::ListDeskQueueResponse queue;
+  REQUIRE(desk->ListDeskQueue(Call(officer_token).get(), list, &queue).ok());
+  REQUIRE(queue.entries_size() == 1);
+  CHECK(queue.entries(0).filing().filing_id() == id);
+  CHECK(queue.waiting_count() == 1);
+
+  // The officer claims it and sees the pre-filled form beside the photo.
+  cdkv::v1::ClaimFilingRequest claim;
+  claim.set_request_id("k1");
+  claim.set_desk_code(kDeskA);
+  cdkv::v1::ClaimFilingResponse claimed;
+  grpc::Status claim_status = desk->ClaimFiling(Call(officer_token).get(), claim, &claimed);
+  INFO(claim_status.error_message());
+  REQUIRE(claim_status.ok());
+  CHECK(claimed.filing().filing_id() == id);
+  CHECK(claimed.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  // A second officer of the same desk cannot take it now.
+  cdkv::v1::GetDeskFilingRequest get;
+  get.set_filing_id(id);
+  cdkv::v1::GetDeskFilingResponse seen;
+  REQUIRE(desk->GetDeskFiling(Call(officer_token).get(), get, &seen).ok());
+  const cdkv::v1::FormField* name = FindField(seen.filing(), "requester.full_name");
+  REQUIRE(name != nullptr);
+  CHECK(name->value() == "Nguyễn Văn An");
+  CHECK(name->method() == cdkv::v1::READ_METHOD_QR);
+  CHECK(name->document_id() == uploaded.document().document_id());
+  CHECK(name->region().corners_size() == 4);
+  const cdkv::v1::FormField* number = FindField(seen.filing(), "requester.id_number");
+  REQUIRE(number != nullptr);
+  CHECK(number->value() == "087123456789");
+  // A field with no source is empty and flagged, never guessed.
+  const cdkv::v1::FormField* child = FindField(seen.filing(), "child.full_name");
+  REQUIRE(child != nullptr);
+  CHECK(child->value().empty());
+  CHECK(child->needs_review());
+
+  // Confirming with required fields empty is refused, naming them.
+  cdkv::v1::ConfirmFilingRequest confirm;
+  confirm.set_request_id("f0");
+  confirm.set_filing_id(id);
+  cdkv::v1::ConfirmFilingResponse confirmed;
+  grpc::Status incomplete = desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
+  CHECK(incomplete.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  // The officer fills what the photos could not give, corrects one pre-filled value, confirms.
+  confirm.set_request_id("f1");
+  const std::string form = seen.filing().forms(0).form_code();
+  for (const auto& field : seen.filing().forms(0).fields()) {
+    if (!field.required() || !field.value().empty()) continue;
+    cdkv::v1::FieldCorrection* c = confirm.add_corrections();
+    c->set_form_code(form);
+    c->set_key(field.key());
+    c->set_value(field.key() == "child.date_of_birth" ? "2026-11-01" : "Giá trị kiểm tra");
+  }
+  cdkv::v1::FieldCorrection* fix = confirm.add_corrections();
+  fix->set_form_code(form);
+  fix->set_key("requester.full_name");
+  fix->set_value("Nguyễn Văn Ân");
+  grpc::Status confirm_status = desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
+  INFO(confirm_status.error_message());
+  REQUIRE(confirm_status.ok());
+  CHECK(confirmed.filing().state() == cdkv::v1::FILING_STATE_CONFIRMED);
+  const cdkv::v1::FormField* fixed = FindField(confirmed.filing(), "requester.full_name");
+  CHECK(fixed->corrected());
+  CHECK(fixed->prefilled_value() == "Nguyễn Văn An");
+  CHECK(fixed->method() == cdkv::v1::READ_METHOD_OFFICER);
+
+  cdkv::v1::StartProcessingRequest process;
+  process.set_request_id("p1");
+  process.set_filing_id(id);
+  cdkv::v1::StartProcessingResponse processing;
+  REQUIRE(desk->StartProcessing(Call(officer_token).get(), process, &processing).ok());
+
+  // The citizen watches the filing while the officer marks the result ready.
+  std::string watched_code;
+  std::thread watcher([&] {
+    auto context = Call(citizen_token);
+    cdkv::v1::WatchFilingRequest watch;
+    watch.set_filing_id(id);
+    auto stream = stack->citizen()->WatchFiling(context.get(), watch);
+    cdkv::v1::WatchFilingResponse event;
+    while (stream->Read(&event)) {
+      if (event.event().change().to_state() == cdkv::v1::FILING_STATE_READY_FOR_PICKUP &&
+          !event.event().pickup().pickup_code().empty()) {
+        watched_code = event.event().pickup().pickup_code();
+        context->TryCancel();
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  cdkv::v1::MarkResultReadyRequest ready;
+  ready.set_request_id("r1");
+  ready.set_filing_id(id);
+  cdkv::v1::MarkResultReadyResponse readied;
+  REQUIRE(desk->MarkResultReady(Call(officer_token).get(), ready, &readied).ok());
+  watcher.join();
+  REQUIRE(watched_code.size() == 6);
+  CHECK_FALSE(readied.filing().pickup().desk_name().empty());
+  CHECK(readied.filing().pickup().pickup_code().empty());  // only the citizen sees it
+
+  cdkv::v1::ListNotificationsResponse notices;
+  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  REQUIRE(notices.notifications_size() >= 1);
+  CHECK(notices.notifications(0).kind() == "result_ready");
+  CHECK(notices.notifications(0).pickup().pickup_code() == watched_code);
+  CHECK_THAT(notices.notifications(0).text(), Catch::Contains(watched_code));
+
+  // The same notice reached the SMS / Zalo gateway, with the pickup code.
+  const std::string pushed =
+      stack->gateway().WaitFor("\"kind\":\"result_ready\"", absl::Seconds(20));
+  CHECK_THAT(pushed, Catch::Contains(watched_code) && Catch::Contains(id));
+
+  // Pickup needs the citizen's code.
+  cdkv::v1::RecordPickupRequest pickup;
+  pickup.set_request_id("x0");
+  pickup.set_filing_id(id);
+  pickup.set_pickup_code(watched_code == "000000" ? "111111" : "000000");
+  cdkv::v1::RecordPickupResponse picked;
+  CHECK(desk->RecordPickup(Call(officer_token).get(), pickup, &picked).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  pickup.set_request_id("x1");
+  pickup.set_pickup_code(watched_code);
+  REQUIRE(desk->RecordPickup(Call(officer_token).get(), pickup, &picked).ok());
+  CHECK(picked.filing().state() == cdkv::v1::FILING_STATE_COMPLETED);
+
+  cdkv::v1::RateFilingRequest rate;
+  rate.set_request_id("t1");
+  rate.set_filing_id(id);
+  rate.set_stars(5);
+  cdkv::v1::RateFilingResponse rated;
+  REQUIRE(citizen->RateFiling(Call(citizen_token).get(), rate, &rated).ok());
+  CHECK(rated.filing().rating() == 5);
+
+  // The state history, in order, with actors.
+  std::vector<std::string> actions;
+  for (const auto& change : rated.filing().history()) actions.push_back(change.action());
+  CHECK(actions == std::vector<std::string>{"submit", "start_prefill", "finish_prefill",
+                                            "claim", "confirm", "start_processing",
+                                            "mark_ready", "record_pickup"});
+  CHECK(rated.filing().history(3).actor_role() == cdkv::v1::ROLE_OFFICER);
+  CHECK(rated.filing().history(1).actor_role() == cdkv::v1::ROLE_UNSPECIFIED);  // system
+
+  // The audit trail, as the district's supervisor reads it.
+  const std::string supervisor = stack->StaffToken("supervisor.875");
+  auto supervision = cdkv::v1::SupervisionService::NewStub(stack->channel());
+  cdkv::v1::ListAuditEventsRequest audit;
+  audit.set_filing_id(id);
+  cdkv::v1::ListAuditEventsResponse trail;
+  REQUIRE(supervision->ListAuditEvents(Call(supervisor).get(), audit, &trail).ok());
+  std::set<std::string> audited;
+  for (const auto& e : trail.events()) audited.insert(e.action());
+  for (const char* expected : {"filing.create", "document.upload", "filing.read",
+                               "filing.correct", "filing.confirm", "filing.record_pickup",
+                               "filing.rate"}) {
+    INFO(expected);
+    CHECK(audited.count(expected) == 1);
+  }
+
+  // Time saved, each component visible.
+  cdkv::v1::GetTimeSavedRequest saved_request;
+  saved_request.set_grouping(cdkv::v1::GROUPING_COMMUNE);
+  cdkv::v1::GetTimeSavedResponse saved;
+  REQUIRE(supervision->GetTimeSaved(Call(supervisor).get(), saved_request, &saved).ok());
+  CHECK(saved.total().filings() == 1);
+  CHECK(saved.total().citizen_form_minutes() > 0);
+  CHECK(saved.total().trip_minutes() > 0);
+  CHECK(saved.total().officer_handling_minutes() >= 0);
+  CHECK(saved.total().net_minutes() ==
+        Approx(saved.total().citizen_form_minutes() + saved.total().officer_form_minutes() +
+               saved.total().trip_minutes() - saved.total().officer_handling_minutes()));
+  REQUIRE(saved.rows_size() == 1);
+  CHECK(saved.rows(0).group() == kCommuneA);
+  cdkv::v1::GetPerformanceRequest performance_request;
+  cdkv::v1::GetPerformanceResponse performance;
+  REQUIRE(supervision->GetPerformance(Call(supervisor).get(), performance_request, &performance)
+              .ok());
+  CHECK(performance.total().completed() == 1);
+  CHECK(performance.total().average_rating() == 5);
+  CHECK(performance.total().field_correction_rate() > 0);
+
+  // A supervisor of another district sees none of it.
+  const std::string other = stack->StaffToken("supervisor.999");
+  CHECK(supervision->ListAuditEvents(Call(other).get(), audit, &trail).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  cdkv::v1::GetTimeSavedResponse none;
+  REQUIRE(supervision->GetTimeSaved(Call(other).get(), saved_request, &none).ok());
+  CHECK(none.total().filings() == 0);
+}
+
+}  // namespace
+}  // namespace cdkv::testing
