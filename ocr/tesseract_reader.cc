@@ -28,6 +28,10 @@ constexpr int kMaxRegionSide = 4000;
 // Tesseract misreads glyphs touching the image edge.
 constexpr int kMarginPixels = 12;
 constexpr int kMrzLines = 3;
+// Printed ink differs from the card by far more than this (grey-level
+// standard deviation); below it the region is blank and Sauvola would only
+// binarise paper grain into "letters".
+constexpr double kMinInkContrast = 8.0;
 
 constexpr char kDigitsWhitelist[] = "0123456789/-.";
 constexpr char kMrzWhitelist[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
@@ -46,10 +50,10 @@ absl::StatusOr<std::unique_ptr<tesseract::TessBaseAPI>> StartEngine(
                 &kInitVars, &kInitValues, false) != 0) {
     // Init failure leaves the engine half-built; End() releases it.
     api->End();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Tesseract could not load the '", language, "' model from ", path,
-        "; install the tesseract-ocr-", language,
-        " package or pass the tessdata directory"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Tesseract could not load the '", language,
+                     "' model from ", path, "; install the tesseract-ocr-",
+                     language, " package or pass the tessdata directory"));
   }
   // Sauvola: local thresholds survive shadows across a card. A fixed DPI
   // keeps Tesseract from guessing (and logging) one per call.
@@ -60,14 +64,14 @@ absl::StatusOr<std::unique_ptr<tesseract::TessBaseAPI>> StartEngine(
 
 // Grey, rescaled so a text line is about kTargetLinePixels high, with a white
 // margin.
-absl::StatusOr<cv::Mat> Prepare(const cv::Mat& region, int lines) {
+cv::Mat Prepare(const cv::Mat& region, int lines) {
   cv::Mat gray;
   if (region.channels() == 1) {
     gray = region;
   } else {
-    cv::cvtColor(region, gray,
-                 region.channels() == 3 ? cv::COLOR_BGR2GRAY
-                                        : cv::COLOR_BGRA2GRAY);
+    cv::cvtColor(
+        region, gray,
+        region.channels() == 3 ? cv::COLOR_BGR2GRAY : cv::COLOR_BGRA2GRAY);
   }
   const double scale =
       static_cast<double>(kTargetLinePixels * lines) / gray.rows;
@@ -143,10 +147,9 @@ absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
         cv::typeToString(region.type())));
   }
   if (region.rows < kMinRegionHeight || region.cols < kMinRegionHeight) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the text region is ", region.cols, "x", region.rows,
-                     " pixels; at least ", kMinRegionHeight,
-                     " on each side is needed"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the text region is ", region.cols, "x", region.rows,
+        " pixels; at least ", kMinRegionHeight, " on each side is needed"));
   }
   if (region.rows > kMaxRegionSide || region.cols > kMaxRegionSide) {
     return absl::InvalidArgumentError(
@@ -157,16 +160,18 @@ absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
   const int lines = kind == LineKind::kMrz ? kMrzLines : 1;
   cv::Mat prepared;
   try {
-    auto p = Prepare(region, lines);
-    if (!p.ok()) return p.status();
-    prepared = *std::move(p);
+    prepared = Prepare(region, lines);
   } catch (const cv::Exception& e) {
     return absl::InternalError(
         absl::StrCat("preparing the text region failed: ", e.what()));
   }
 
-  tesseract::TessBaseAPI* api = kind == LineKind::kName ? vie_.get()
-                                                        : eng_.get();
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(prepared, mean, stddev);
+  if (stddev[0] < kMinInkContrast) return LineReading{};
+
+  tesseract::TessBaseAPI* api =
+      kind == LineKind::kName ? vie_.get() : eng_.get();
   if (kind == LineKind::kDigits) {
     api->SetVariable("tessedit_char_whitelist", kDigitsWhitelist);
   } else if (kind == LineKind::kMrz) {

@@ -14,6 +14,7 @@
 #include "common/string_view.h"
 #include "ocr/image_decode.h"
 #include "ocr/image_header.h"
+#include "ocr/quality_gate.h"
 #include "services/api/filing_ops.h"
 #include "services/api/handler.h"
 #include "services/api/ids.h"
@@ -242,6 +243,10 @@ class UploadReactor final
     absl::StatusOr<ocr::DecodedImage> decoded = ocr::DecodeImage(view, limits, 1600);
     if (!decoded.ok()) return auth::ToGrpcStatus(decoded.status());
 
+    // The quality gate answers while the citizen still holds the paper: the photo is kept,
+    // and the verdict and advice tell the app whether to ask for a retake.
+    absl::StatusOr<ocr::QualityReport> quality = ocr::CheckPhotoQuality(decoded->image);
+
     // The blob is durable before the row that references it commits.
     absl::StatusOr<std::string> stored = deps_.blobs->Put(bytes_);
     if (!stored.ok()) return auth::ToGrpcStatus(stored.status());
@@ -292,6 +297,13 @@ class UploadReactor final
           doc.width = width;
           doc.height = height;
           doc.uploaded_at = now;
+          if (quality.ok()) {
+            if (quality->verdict != ocr::QualityVerdict::kGood) {
+              doc.quality_problem = std::string(ocr::QualityVerdictName(quality->verdict));
+              doc.quality_advice = std::string(quality->advice);
+            }
+            doc.sharpness = quality->sharpness;
+          }
           if (absl::Status s = tx.InsertDocument(doc); !s.ok()) return s;
           if (absl::Status s = Audit(tx, Actor::Of(caller_), "document.upload",
                                      filing->id, doc.document_id, now);

@@ -39,6 +39,15 @@ cdkv::v1::Channel ChannelFromName(std::string_view name) {
   return cdkv::v1::CHANNEL_APP;
 }
 
+cdkv::v1::PhotoProblem ProblemFromName(std::string_view name) {
+  if (name == "no_document") return cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT;
+  if (name == "too_small") return cdkv::v1::PHOTO_PROBLEM_TOO_SMALL;
+  if (name == "blurred") return cdkv::v1::PHOTO_PROBLEM_BLURRED;
+  if (name == "glare") return cdkv::v1::PHOTO_PROBLEM_GLARE;
+  if (name == "cut_off") return cdkv::v1::PHOTO_PROBLEM_CUT_OFF;
+  return cdkv::v1::PHOTO_PROBLEM_UNSPECIFIED;
+}
+
 void FillRegion(const std::string& json, cdkv::v1::Region* region) {
   if (json.empty()) return;
   nlohmann::json corners = nlohmann::json::parse(json, nullptr, false);
@@ -233,6 +242,7 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
     doc->set_sha256(d.sha256);
     doc->set_width(d.width);
     doc->set_height(d.height);
+    doc->mutable_quality()->set_problem(ProblemFromName(d.quality_problem));
     doc->mutable_quality()->set_advice(d.quality_advice);
     doc->mutable_quality()->set_sharpness(d.sharpness);
     *doc->mutable_uploaded_at() = ToTimestamp(d.uploaded_at);

@@ -1,6 +1,7 @@
 // CitizenService over a real server, a real record store and a real Redis.
 
 #include <catch2/catch.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <string>
 
 #include "tests/api/stack.h"
@@ -166,6 +167,36 @@ TEST_CASE("bad uploads get a clear status and store nothing") {
     CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK_THAT(s.error_message(), Catch::Contains("header"));
   }
+  // A photo of a blank wall is kept, flagged, with advice the citizen can act on.
+  {
+    cv::Mat wall(1200, 1600, CV_8UC3, cv::Scalar(180, 190, 200));
+    std::vector<uint8_t> jpeg;
+    REQUIRE(cv::imencode(".jpg", wall, jpeg));
+    cdkv::v1::UploadDocumentResponse r;
+    REQUIRE(Upload(*stub, token, draft.filing_id(), "wall", std::string(jpeg.begin(), jpeg.end()),
+                   "id_card", &r)
+                .ok());
+    CHECK(r.document().quality().problem() == cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
+    CHECK_FALSE(r.document().quality().advice().empty());
+    cdkv::v1::UploadDocumentResponse good;
+    REQUIRE(Upload(*stub, token, draft.filing_id(), "good", photo, "id_card", &good).ok());
+    CHECK(good.document().quality().problem() != cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
+    cdkv::v1::RemoveDocumentRequest remove;
+    remove.set_request_id("remove-wall");
+    remove.set_filing_id(draft.filing_id());
+    remove.set_document_id(r.document().document_id());
+    cdkv::v1::RemoveDocumentResponse removed;
+    REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());
+    REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());  // a retry
+    CHECK(removed.filing().documents_size() == 1);
+    remove.set_request_id("remove-again");
+    CHECK(stub->RemoveDocument(Call(token).get(), remove, &removed).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+    remove.set_request_id("remove-good");
+    remove.set_document_id(good.document().document_id());
+    REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());
+  }
+
   // Nothing to submit yet.
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("submit-empty");

@@ -1,0 +1,285 @@
+#include "ocr/document_finder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ocr/id_card_layout.h"
+
+namespace cdkv::ocr {
+namespace {
+
+// Cards are 85.6 / 54 = 1.585, A4 and A5 pages 1.414. Aspect ratios measured
+// from a perspective-distorted outline drift; beyond these the outline is not a
+// card or a page.
+constexpr double kMinAspect = 1.15;
+constexpr double kMaxAspect = 2.1;
+// Between the two shapes' aspects.
+constexpr double kShapeSplit = 1.5;
+// An outline whose convex hull fills less of its bounding rotated rectangle
+// than this is not a flat rectangular document.
+constexpr double kMinRectangularity = 0.85;
+
+double Length(cv::Point2f a, cv::Point2f b) { return cv::norm(a - b); }
+
+// Orders four points top-left, top-right, bottom-right, bottom-left (by
+// angle around the centroid, then starting from the one nearest the image
+// origin's direction), then makes the first edge a long one.
+Quad OrderCorners(std::vector<cv::Point2f> pts) {
+  cv::Point2f c(0, 0);
+  for (const auto& p : pts) c += p;
+  c *= 0.25f;
+  std::sort(pts.begin(), pts.end(), [&](cv::Point2f a, cv::Point2f b) {
+    return std::atan2(a.y - c.y, a.x - c.x) < std::atan2(b.y - c.y, b.x - c.x);
+  });
+  // Clockwise on screen from angle -pi; start at the smallest x + y.
+  int start = 0;
+  for (int i = 1; i < 4; ++i) {
+    if (pts[i].x + pts[i].y < pts[start].x + pts[start].y) start = i;
+  }
+  Quad q;
+  for (int i = 0; i < 4; ++i) q[i] = pts[(start + i) % 4];
+  const double top = Length(q[0], q[1]) + Length(q[2], q[3]);
+  const double side = Length(q[1], q[2]) + Length(q[3], q[0]);
+  if (side > top) q = TurnQuad(q, 1);
+  return q;
+}
+
+double QuadArea(const Quad& q) {
+  std::vector<cv::Point2f> v(q.begin(), q.end());
+  return std::abs(cv::contourArea(v));
+}
+
+double QuadAspect(const Quad& q) {
+  const double top = Length(q[0], q[1]) + Length(q[2], q[3]);
+  const double side = Length(q[1], q[2]) + Length(q[3], q[0]);
+  return side > 0 ? top / side : 0;
+}
+
+std::optional<cv::Point2f> Intersect(cv::Point2f a1, cv::Point2f a2,
+                                     cv::Point2f b1, cv::Point2f b2) {
+  const cv::Point2f da = a2 - a1, db = b2 - b1;
+  const float cross = da.x * db.y - da.y * db.x;
+  if (std::abs(cross) <
+      1e-3f * static_cast<float>(cv::norm(da) * cv::norm(db))) {
+    return std::nullopt;
+  }
+  const cv::Point2f d = b1 - a1;
+  const float t = (d.x * db.y - d.y * db.x) / cross;
+  return a1 + t * da;
+}
+
+// A card held by a thumb that crosses its edge has an outline with a bump:
+// five to eight vertices. Its four longest sides are still the card's; their
+// intersections are its corners.
+std::optional<std::array<cv::Point2f, 4>> FromLongestSides(
+    const std::vector<cv::Point>& polygon, double hull_area) {
+  const size_t n = polygon.size();
+  if (n < 5 || n > 8) return std::nullopt;
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  auto length = [&](size_t i) {
+    return cv::norm(polygon[(i + 1) % n] - polygon[i]);
+  };
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return length(a) > length(b); });
+  order.resize(4);
+  std::sort(order.begin(), order.end());
+  std::array<cv::Point2f, 4> corners;
+  for (size_t k = 0; k < 4; ++k) {
+    const size_t a = order[k], b = order[(k + 1) % 4];
+    auto p = Intersect(polygon[a], polygon[(a + 1) % n], polygon[b],
+                       polygon[(b + 1) % n]);
+    if (!p.has_value()) return std::nullopt;
+    corners[(k + 1) % 4] = *p;
+  }
+  std::vector<cv::Point2f> v(corners.begin(), corners.end());
+  if (!cv::isContourConvex(v)) return std::nullopt;
+  // The corners must outline about the same area as the hull did.
+  const double area = std::abs(cv::contourArea(v));
+  if (area < 0.8 * hull_area || area > 1.2 * hull_area) return std::nullopt;
+  return corners;
+}
+
+}  // namespace
+
+Quad TurnQuad(const Quad& quad, int quarter_turns) {
+  const int k = ((quarter_turns % 4) + 4) % 4;
+  Quad out;
+  for (int i = 0; i < 4; ++i) out[i] = quad[(i + k) % 4];
+  return out;
+}
+
+absl::StatusOr<std::optional<FoundDocument>> FindDocument(
+    const cv::Mat& photo, const FinderOptions& options) {
+  if (photo.empty()) return absl::InvalidArgumentError("the photo is empty");
+  if (photo.depth() != CV_8U ||
+      (photo.channels() != 1 && photo.channels() != 3)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "document finding needs an 8-bit grey or BGR photo; got type ",
+        cv::typeToString(photo.type())));
+  }
+  try {
+    const double scale =
+        std::min(1.0, static_cast<double>(options.work_long_side) /
+                          std::max(photo.cols, photo.rows));
+    cv::Mat small;
+    cv::resize(photo, small, {}, scale, scale, cv::INTER_AREA);
+    // Edges in every colour channel: a pale card on a pale table of another
+    // hue has almost no edge in grey.
+    std::vector<cv::Mat> channels;
+    cv::split(small, channels);
+    cv::Mat edges = cv::Mat::zeros(small.size(), CV_8U);
+    for (cv::Mat& channel : channels) {
+      cv::GaussianBlur(channel, channel, {5, 5}, 0);
+      cv::Mat e;
+      // Low thresholds: the largest-quad rule discards the clutter this
+      // lets in.
+      cv::Canny(channel, e, 20, 60);
+      edges |= e;
+    }
+    cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+    // Clear the outermost ring so that a document cut by the frame edge
+    // leaves an open outline; its convex hull then runs along the edge and
+    // the corners there mark it as cut off.
+    cv::rectangle(edges, cv::Rect(0, 0, edges.cols, edges.rows), cv::Scalar(0),
+                  1);
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+
+    const double frame_area = static_cast<double>(small.cols) * small.rows;
+    std::optional<FoundDocument> best;
+    for (const auto& contour : contours) {
+      // Open outlines (a cut-off card) enclose no area themselves; their
+      // hull does.
+      if (cv::boundingRect(contour).area() <
+          options.min_area_fraction * frame_area) {
+        continue;
+      }
+      std::vector<cv::Point> hull;
+      cv::convexHull(contour, hull);
+      const double hull_area = cv::contourArea(hull);
+      if (hull_area < options.min_area_fraction * frame_area) continue;
+      std::vector<cv::Point> approx;
+      cv::approxPolyDP(hull, approx, 0.02 * cv::arcLength(hull, true), true);
+      std::vector<cv::Point2f> corners;
+      if (approx.size() == 4) {
+        for (const auto& p : approx) corners.emplace_back(p);
+      } else if (auto sides = FromLongestSides(approx, hull_area);
+                 sides.has_value()) {
+        corners.assign(sides->begin(), sides->end());
+      } else {
+        // Rounded or clipped corners: fall back to the enclosing rotated
+        // rectangle if the outline fills it.
+        const cv::RotatedRect box = cv::minAreaRect(hull);
+        if (hull_area < kMinRectangularity * box.size.area()) continue;
+        cv::Point2f p[4];
+        box.points(p);
+        corners.assign(p, p + 4);
+      }
+      Quad q = OrderCorners(corners);
+      const double aspect = QuadAspect(q);
+      if (aspect < kMinAspect || aspect > kMaxAspect) continue;
+      const double area = QuadArea(q);
+      if (best.has_value() && area <= best->area_fraction * frame_area) {
+        continue;
+      }
+      FoundDocument doc;
+      doc.quad = q;
+      doc.area_fraction = area / frame_area;
+      doc.shape = options.expect.value_or(
+          aspect > kShapeSplit ? DocumentShape::kIdCard : DocumentShape::kPage);
+      best = doc;
+    }
+    if (!best.has_value()) return std::optional<FoundDocument>();
+    const float inv = static_cast<float>(1.0 / scale);
+    const float margin = 2.0f;  // Work-scale pixels.
+    for (auto& p : best->quad) {
+      if (p.x <= margin || p.y <= margin || p.x >= small.cols - 1 - margin ||
+          p.y >= small.rows - 1 - margin) {
+        best->touches_edge = true;
+      }
+      p *= inv;
+    }
+    if (best->shape == DocumentShape::kPage) {
+      // Pages are read portrait: undo OrderCorners' long-edge-first turn, so
+      // an upright page starts at its top-left corner.
+      best->quad = TurnQuad(best->quad, 3);
+    }
+    return best;
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(
+        absl::StrCat("document finding failed: ", e.what()));
+  }
+}
+
+absl::StatusOr<cv::Mat> Rectify(const cv::Mat& photo, const Quad& quad,
+                                cv::Size size) {
+  if (photo.empty() || size.width <= 0 || size.height <= 0) {
+    return absl::InvalidArgumentError("nothing to rectify");
+  }
+  if (QuadArea(quad) < 16.0) {
+    return absl::InvalidArgumentError(
+        "the document outline is degenerate (no area)");
+  }
+  try {
+    const std::array<cv::Point2f, 4> dst = {
+        cv::Point2f(0, 0), cv::Point2f(static_cast<float>(size.width), 0),
+        cv::Point2f(static_cast<float>(size.width),
+                    static_cast<float>(size.height)),
+        cv::Point2f(0, static_cast<float>(size.height))};
+    const cv::Mat h = cv::getPerspectiveTransform(quad.data(), dst.data());
+    cv::Mat out;
+    cv::warpPerspective(photo, out, h, size, cv::INTER_AREA,
+                        cv::BORDER_REPLICATE);
+    return out;
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(absl::StrCat("rectifying failed: ", e.what()));
+  }
+}
+
+Quad MapToPhoto(const Quad& quad, cv::Size rectified_size,
+                const cv::Rect& box) {
+  const std::array<cv::Point2f, 4> src = {
+      cv::Point2f(0, 0),
+      cv::Point2f(static_cast<float>(rectified_size.width), 0),
+      cv::Point2f(static_cast<float>(rectified_size.width),
+                  static_cast<float>(rectified_size.height)),
+      cv::Point2f(0, static_cast<float>(rectified_size.height))};
+  const cv::Mat h = cv::getPerspectiveTransform(src.data(), quad.data());
+  std::vector<cv::Point2f> in = {
+      cv::Point2f(static_cast<float>(box.x), static_cast<float>(box.y)),
+      cv::Point2f(static_cast<float>(box.br().x), static_cast<float>(box.y)),
+      cv::Point2f(static_cast<float>(box.br().x),
+                  static_cast<float>(box.br().y)),
+      cv::Point2f(static_cast<float>(box.x), static_cast<float>(box.br().y))};
+  std::vector<cv::Point2f> out;
+  cv::perspectiveTransform(in, out, h);
+  return {out[0], out[1], out[2], out[3]};
+}
+
+Quad CardQuadFromQr(const std::array<cv::Point2f, 4>& qr_corners) {
+  // The symbol fills the layout's QR box less its quiet zone (about 3% of
+  // the box on each side for a version-10 code with a 2-module margin).
+  const cv::Rect2f box(card_layout::kQr);
+  const float inset = box.width * 0.03f;
+  const std::array<cv::Point2f, 4> symbol = {
+      cv::Point2f(box.x + inset, box.y + inset),
+      cv::Point2f(box.x + box.width - inset, box.y + inset),
+      cv::Point2f(box.x + box.width - inset, box.y + box.height - inset),
+      cv::Point2f(box.x + inset, box.y + box.height - inset)};
+  const cv::Mat h =
+      cv::getPerspectiveTransform(symbol.data(), qr_corners.data());
+  const float w = static_cast<float>(card_layout::kCanonicalSize.width);
+  const float hh = static_cast<float>(card_layout::kCanonicalSize.height);
+  std::vector<cv::Point2f> in = {{0, 0}, {w, 0}, {w, hh}, {0, hh}};
+  std::vector<cv::Point2f> out;
+  cv::perspectiveTransform(in, out, h);
+  return {out[0], out[1], out[2], out[3]};
+}
+
+}  // namespace cdkv::ocr

@@ -1,0 +1,74 @@
+// A fast check of a citizen's photo before it is queued for reading, so the
+// app can ask for a better photo while the citizen still holds the card:
+// no document, too small, cut off, glare, or blur, each with polite advice
+// in Vietnamese. Works on a reduced copy: tens of milliseconds on 12 MP.
+#ifndef CDKV_OCR_QUALITY_GATE_H_
+#define CDKV_OCR_QUALITY_GATE_H_
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "ocr/document_finder.h"
+#include "ocr/image_decode.h"
+
+namespace cdkv::ocr {
+
+enum class QualityVerdict {
+  kGood,
+  kNoDocument,
+  kTooSmall,
+  kCutOff,
+  kGlare,
+  kBlurred,
+};
+
+// "good", "no_document", ... for logs and JSON.
+std::string_view QualityVerdictName(QualityVerdict verdict);
+
+// Short, polite advice for the citizen, in Vietnamese.
+std::string_view QualityAdvice(QualityVerdict verdict);
+
+struct QualityOptions {
+  int work_long_side = 1000;
+  // A card filling less of the frame than this has too few pixels per
+  // character at phone resolutions (12% of 12 MP is a card ~1300 px wide,
+  // but of a 2 MP chat-compressed photo only ~600 px).
+  double min_area_fraction = 0.12;
+  // Focus measure (see QualityReport::sharpness) below which text is too
+  // soft to read; calibrated on cdkv-synth photos (bench/ocr/RESULTS.md).
+  double min_sharpness = 0.30;
+  // Share of the document covered by blown-out blobs above which text under
+  // them is lost.
+  double max_glare_fraction = 0.01;
+  // Passed to FindDocument: set it when the app knows what is photographed.
+  std::optional<DocumentShape> expect;
+};
+
+struct QualityReport {
+  QualityVerdict verdict = QualityVerdict::kGood;
+  std::string_view advice;                // QualityAdvice(verdict).
+  std::optional<FoundDocument> document;  // In the input image's pixels.
+  double area_fraction = 0.0;
+  // Variance of the Laplacian over the grey variance of the rectified
+  // document: unlike the raw variance, it does not drop in dim light.
+  double sharpness = 0.0;
+  double glare_fraction = 0.0;
+};
+
+// Checks an upright BGR or grey image. INVALID_ARGUMENT for unusable input.
+absl::StatusOr<QualityReport> CheckPhotoQuality(
+    const cv::Mat& photo, const QualityOptions& options = {});
+
+// Decodes `bytes` at the working scale (DCT-scaled JPEG decoding makes this
+// cheap) and checks it. Decoding errors are returned as they are.
+absl::StatusOr<QualityReport> CheckPhotoQualityBytes(
+    std::span<const uint8_t> bytes, const QualityOptions& options = {},
+    const DecodeLimits& limits = {});
+
+}  // namespace cdkv::ocr
+
+#endif  // CDKV_OCR_QUALITY_GATE_H_

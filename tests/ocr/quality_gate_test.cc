@@ -1,0 +1,107 @@
+#include "ocr/quality_gate.h"
+
+#include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <string>
+
+#include "tests/ocr/image_test_util.h"
+#include "tests/ocr/synth_test_util.h"
+
+namespace cdkv::ocr {
+namespace {
+
+using testing::Jpeg;
+using testing::MakePhoto;
+using testing::Side;
+
+QualityVerdict VerdictOf(const synth::Photo& photo) {
+  auto report = CheckPhotoQualityBytes(Jpeg(photo));
+  REQUIRE(report.ok());
+  CHECK(report->advice == QualityAdvice(report->verdict));
+  return report->verdict;
+}
+
+TEST_CASE("Good photos pass at every distortion level", "[ocr][quality]") {
+  for (int level = 0; level <= 3; ++level) {
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      INFO("level " << level << " seed " << seed);
+      CHECK(VerdictOf(MakePhoto(seed % 2 ? Side::kFront : Side::kBack, level,
+                                10 * level + seed)
+                          .photo) == QualityVerdict::kGood);
+    }
+  }
+}
+
+TEST_CASE("Each defect gets its verdict", "[ocr][quality]") {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    INFO("seed " << seed);
+    CHECK(VerdictOf(
+              MakePhoto(Side::kFront, 1, seed, synth::Defect::kBlur).photo) ==
+          QualityVerdict::kBlurred);
+    CHECK(VerdictOf(
+              MakePhoto(Side::kBack, 1, seed, synth::Defect::kGlare).photo) ==
+          QualityVerdict::kGlare);
+    CHECK(VerdictOf(MakePhoto(Side::kFront, 0, seed, synth::Defect::kTooSmall)
+                        .photo) == QualityVerdict::kTooSmall);
+    CHECK(VerdictOf(MakePhoto(Side::kNothing, 0, seed).photo) ==
+          QualityVerdict::kNoDocument);
+  }
+  // Cut-off cards whose outline survives are named as such; see
+  // FindDocument's test for the rest.
+  CHECK(
+      VerdictOf(MakePhoto(Side::kFront, 0, 2, synth::Defect::kCutOff).photo) ==
+      QualityVerdict::kCutOff);
+}
+
+TEST_CASE("A 12 MP photo is checked and its quad scaled back",
+          "[ocr][quality]") {
+  const auto s = MakePhoto(Side::kFront, 2, 77, synth::Defect::kNone, 4000);
+  const auto bytes = Jpeg(s.photo);
+  auto report = CheckPhotoQualityBytes(bytes);
+  REQUIRE(report.ok());
+  CHECK(report->verdict == QualityVerdict::kGood);
+  REQUIRE(report->document.has_value());
+  // The quad comes back in the original photo's pixels.
+  double nearest = 1e9;
+  for (const auto& p : s.photo.quad) {
+    nearest = std::min(nearest, cv::norm(report->document->quad[0] - p));
+  }
+  CHECK(nearest < 40.0);
+}
+
+TEST_CASE("Advice is distinct, Vietnamese and non-empty", "[ocr][quality]") {
+  std::set<std::string_view> seen;
+  for (QualityVerdict v : {QualityVerdict::kGood, QualityVerdict::kNoDocument,
+                           QualityVerdict::kTooSmall, QualityVerdict::kCutOff,
+                           QualityVerdict::kGlare, QualityVerdict::kBlurred}) {
+    CHECK_FALSE(QualityAdvice(v).empty());
+    CHECK(QualityVerdictName(v) != "unknown");
+    CHECK(seen.insert(QualityAdvice(v)).second);
+  }
+  CHECK(QualityAdvice(QualityVerdict::kBlurred) ==
+        "Ảnh bị mờ. Xin giữ máy chắc tay và chụp lại.");
+}
+
+TEST_CASE("Bad input is refused or reported, never crashes", "[ocr][quality]") {
+  std::mt19937 rng(1);
+  std::vector<uint8_t> random(5000);
+  for (auto& b : random) b = static_cast<uint8_t>(rng());
+  CHECK_FALSE(CheckPhotoQualityBytes(random).ok());
+  CHECK_FALSE(CheckPhotoQualityBytes({}).ok());
+  CHECK(CheckPhotoQualityBytes(testing::JpegHeaderOnly(20000, 20000))
+            .status()
+            .code() == absl::StatusCode::kResourceExhausted);
+  CHECK(CheckPhotoQuality(cv::Mat()).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  auto tiny = CheckPhotoQuality(cv::Mat(2, 2, CV_8UC3, cv::Scalar(1, 2, 3)));
+  REQUIRE(tiny.ok());
+  CHECK(tiny->verdict == QualityVerdict::kNoDocument);
+  auto wall = CheckPhotoQuality(
+      cv::Mat(3000, 4000, CV_8UC3, cv::Scalar(200, 200, 205)));
+  REQUIRE(wall.ok());
+  CHECK(wall->verdict == QualityVerdict::kNoDocument);
+}
+
+}  // namespace
+}  // namespace cdkv::ocr

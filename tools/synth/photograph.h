@@ -1,0 +1,49 @@
+// "Photographs" a rendered card the way a citizen's phone would: on a table,
+// at an angle, turned, defocused or shaken, under uneven light, with sensor
+// noise; the distortion level 0..3 sets how hard. Defects the quality gate
+// must catch can be forced.
+#ifndef CDKV_TOOLS_SYNTH_PHOTOGRAPH_H_
+#define CDKV_TOOLS_SYNTH_PHOTOGRAPH_H_
+
+#include <array>
+#include <opencv2/core.hpp>
+#include <random>
+#include <string_view>
+
+namespace cdkv::synth {
+
+enum class Defect { kNone, kBlur, kGlare, kCutOff, kTooSmall };
+
+std::string_view DefectName(Defect defect);
+
+struct PhotoOptions {
+  int level = 0;               // 0 (clean) .. 3 (hard).
+  cv::Size frame{1600, 1200};  // Photo size, landscape.
+  Defect defect = Defect::kNone;
+  // Only for fronts: a finger may cover part of the QR code at levels 2-3.
+  bool may_occlude_qr = false;
+  // Always cover the QR (fronts only), to measure printed-text reading.
+  bool hide_qr = false;
+};
+
+struct Photo {
+  cv::Mat image;  // BGR.
+  // Card corners as printed (top-left, top-right, bottom-right, bottom-left)
+  // in photo pixels; may lie outside the frame for Defect::kCutOff.
+  std::array<cv::Point2f, 4> quad{};
+  bool qr_occluded = false;
+  int quarter_turns = 0;  // Clockwise quarter turns of the card in the photo.
+  int jpeg_quality = 90;  // What a phone would save this photo at.
+};
+
+// `card` is the rendered card (any scale); the result is deterministic for
+// the generator state.
+Photo Photograph(const cv::Mat& card, const PhotoOptions& options,
+                 std::mt19937_64& rng);
+
+// A photo with no document: a wall or table with some clutter.
+Photo PhotographNothing(const PhotoOptions& options, std::mt19937_64& rng);
+
+}  // namespace cdkv::synth
+
+#endif  // CDKV_TOOLS_SYNTH_PHOTOGRAPH_H_
