@@ -161,6 +161,35 @@ absl::Status ApplyCorrections(
   return Audit(tx, actor, "filing.correct", filing.id, absl::StrJoin(changed, ","), now);
 }
 
+// Ends the desk's work on a filing with a message for the citizen (a request for documents or a
+// rejection): the claim ends, the filing leaves the desk queue, the citizen is told why.
+absl::Status ReturnToCitizen(Deps& deps, records::Tx& tx, const auth::Principal& officer,
+                             const std::string& filing_id, Action action,
+                             const std::string& message, std::string notice_kind,
+                             std::string notice_text, absl::Time now,
+                             std::vector<cdkv::v1::FilingEvent>* events,
+                             cdkv::v1::Filing* out) {
+  absl::StatusOr<records::FilingRow> filing = DeskFiling(deps, tx, officer, filing_id);
+  if (!filing.ok()) return filing.status();
+  if (filing->state == State::kInReview) {
+    if (absl::Status s = RequireClaim(*filing, officer, now); !s.ok()) return s;
+  }
+  const std::string desk = filing->desk_code;
+  EndClaim(*filing, now);
+  filing->officer_message = message;
+  if (absl::Status s = ApplyAction(tx, *filing, action, Actor::Of(officer), message, now, events);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok()) return s;
+  if (absl::Status s = Notify(tx, *filing, std::move(notice_kind),
+                              absl::StrCat("Hồ sơ ", filing->id, notice_text, message), "", now);
+      !s.ok()) {
+    return s;
+  }
+  return Fill(deps, tx, filing->id, out);
+}
+
 std::string WeekdayName(int weekday) {
   static const char* kNames[] = {"", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm",
                                  "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"};
@@ -552,35 +581,13 @@ grpc::ServerUnaryReactor* DeskServiceImpl::RequestDocuments(
     if (absl::Status s = CheckText("message", request->message(), 2000, true); !s.ok()) {
       return Fail(s);
     }
-    return Mutate(
-        deps_, *caller, "RequestDocuments", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (filing->state == State::kInReview) {
-            if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok()) return s;
-          }
-          const std::string desk = filing->desk_code;
-          EndClaim(*filing, now);
-          filing->officer_message = request->message();
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kRequestDocuments,
-                                           Actor::Of(*caller), request->message(), now,
-                                           events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok()) return s;
-          if (absl::Status s = Notify(
-                  tx, *filing, "documents_requested",
-                  absl::StrCat("Hồ sơ ", filing->id, " cần bổ sung giấy tờ: ",
-                               request->message()),
-                  "", now);
-              !s.ok()) {
-            return s;
-          }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
-        });
+    return Mutate(deps_, *caller, "RequestDocuments", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+                    return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
+                                           Action::kRequestDocuments, request->message(),
+                                           "documents_requested", " cần bổ sung giấy tờ: ",
+                                           now, events, response->mutable_filing());
+                  });
   });
 }
 
@@ -593,33 +600,13 @@ grpc::ServerUnaryReactor* DeskServiceImpl::RejectFiling(
     if (absl::Status s = CheckText("reason", request->reason(), 2000, true); !s.ok()) {
       return Fail(s);
     }
-    return Mutate(
-        deps_, *caller, "RejectFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (filing->state == State::kInReview) {
-            if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok()) return s;
-          }
-          const std::string desk = filing->desk_code;
-          EndClaim(*filing, now);
-          filing->officer_message = request->reason();
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kReject, Actor::Of(*caller),
-                                           request->reason(), now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok()) return s;
-          if (absl::Status s = Notify(tx, *filing, "rejected",
-                                      absl::StrCat("Hồ sơ ", filing->id,
-                                                   " không được tiếp nhận: ", request->reason()),
-                                      "", now);
-              !s.ok()) {
-            return s;
-          }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
-        });
+    return Mutate(deps_, *caller, "RejectFiling", request->request_id(), response,
+                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+                    return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
+                                           Action::kReject, request->reason(), "rejected",
+                                           " không được tiếp nhận: ", now, events,
+                                           response->mutable_filing());
+                  });
   });
 }
 

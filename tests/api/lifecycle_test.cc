@@ -259,5 +259,106 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   CHECK(none.total().filings() == 0);
 }
 
+TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk rejects") {
+  auto stack = Stack::Start();
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer = stack->StaffToken("officer.a");
+  const std::string other_officer = stack->StaffToken("officer.b");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+
+  cdkv::v1::CreateFilingRequest create;
+  create.set_request_id("c1");
+  create.set_procedure_code(kBirth);
+  create.set_commune_code(kCommuneA);
+  cdkv::v1::CreateFilingResponse created;
+  REQUIRE(citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  const std::string id = created.filing().filing_id();
+  cdkv::v1::UploadDocumentResponse uploaded;
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload), "id_card", &uploaded)
+              .ok());
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted).ok());
+  WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
+
+  // An officer of another commune cannot claim it, even naming the right desk.
+  cdkv::v1::ClaimFilingRequest claim;
+  claim.set_request_id("k0");
+  claim.set_desk_code(kDeskA);
+  claim.set_filing_id(id);
+  cdkv::v1::ClaimFilingResponse claimed;
+  CHECK(desk->ClaimFiling(Call(other_officer).get(), claim, &claimed).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  // Acting before claiming is an illegal transition that names the state.
+  cdkv::v1::ConfirmFilingRequest early;
+  early.set_request_id("e1");
+  early.set_filing_id(id);
+  cdkv::v1::ConfirmFilingResponse early_response;
+  grpc::Status not_claimed = desk->ConfirmFiling(Call(officer).get(), early, &early_response);
+  CHECK(not_claimed.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK_THAT(not_claimed.error_message(), Catch::Contains("awaiting_desk"));
+
+  claim.set_request_id("k1");
+  REQUIRE(desk->ClaimFiling(Call(officer).get(), claim, &claimed).ok());
+  cdkv::v1::RequestDocumentsRequest ask;
+  ask.set_request_id("d0");
+  ask.set_filing_id(id);
+  cdkv::v1::RequestDocumentsResponse asked;
+  CHECK(desk->RequestDocuments(Call(officer).get(), ask, &asked).error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);  // no message
+  ask.set_request_id("d1");
+  ask.set_message("Xin chụp giấy chứng sinh của cháu.");
+  ask.add_document_kinds("birth_notice");
+  REQUIRE(desk->RequestDocuments(Call(officer).get(), ask, &asked).ok());
+  CHECK(asked.filing().state() == cdkv::v1::FILING_STATE_NEEDS_MORE_DOCUMENTS);
+  CHECK(asked.filing().officer_message() == "Xin chụp giấy chứng sinh của cháu.");
+
+  cdkv::v1::ListNotificationsResponse notices;
+  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  REQUIRE(notices.notifications_size() >= 1);
+  CHECK(notices.notifications(0).kind() == "documents_requested");
+
+  REQUIRE(Upload(*citizen, citizen_token, id, "u2", IdCardPhoto(kPayload), "birth_notice",
+                 &uploaded)
+              .ok());
+  cdkv::v1::SupplyDocumentsRequest supply;
+  supply.set_request_id("p1");
+  supply.set_filing_id(id);
+  cdkv::v1::SupplyDocumentsResponse supplied;
+  REQUIRE(citizen->SupplyDocuments(Call(citizen_token).get(), supply, &supplied).ok());
+  CHECK(supplied.filing().documents_size() == 2);
+  WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
+
+  claim.set_request_id("k2");
+  REQUIRE(desk->ClaimFiling(Call(officer).get(), claim, &claimed).ok());
+  cdkv::v1::RejectFilingRequest reject;
+  reject.set_request_id("x1");
+  reject.set_filing_id(id);
+  reject.set_reason("Giấy chứng sinh không đúng người con.");
+  cdkv::v1::RejectFilingResponse rejected;
+  REQUIRE(desk->RejectFiling(Call(officer).get(), reject, &rejected).ok());
+  CHECK(rejected.filing().state() == cdkv::v1::FILING_STATE_REJECTED);
+  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  CHECK(notices.notifications(0).kind() == "rejected");
+  CHECK_THAT(notices.notifications(0).text(), Catch::Contains("không đúng người con"));
+
+  // A rejected filing can no longer be withdrawn, and it left the desk queue.
+  cdkv::v1::WithdrawFilingRequest withdraw;
+  withdraw.set_request_id("w1");
+  withdraw.set_filing_id(id);
+  cdkv::v1::WithdrawFilingResponse withdrawn;
+  CHECK(citizen->WithdrawFiling(Call(citizen_token).get(), withdraw, &withdrawn).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  cdkv::v1::ListDeskQueueRequest list;
+  list.set_desk_code(kDeskA);
+  list.set_include_claimed(true);
+  cdkv::v1::ListDeskQueueResponse queue;
+  REQUIRE(desk->ListDeskQueue(Call(officer).get(), list, &queue).ok());
+  CHECK(queue.entries_size() == 0);
+}
+
 }  // namespace
 }  // namespace cdkv::testing
