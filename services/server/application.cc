@@ -16,7 +16,7 @@
 #include "services/domain/catalog_loader.h"
 #include "services/domain/vn_holidays.h"
 #include "services/queue/redis.h"
-#include "workers/id_card_qr_prefiller.h"
+#include "workers/id_card_prefiller.h"
 #include "workers/outbox_kinds.h"
 
 namespace cdkv::server {
@@ -212,7 +212,7 @@ absl::Status Application::StartWorkers(const ServerConfig& config) {
     ocr.threads = config.ocr_workers;
     ocr_pool_ = std::make_unique<workers::OcrPool>(
         *records_, *blobs_, *catalog_, &events_, poke,
-        [] { return std::make_unique<workers::IdCardQrPrefiller>(); }, ocr);
+        [] { return std::make_unique<workers::IdCardPrefiller>(); }, ocr);
   }
   workers::Notifier::Options notify;
   notify.redis = redis;
