@@ -97,10 +97,12 @@ TEST_CASE("Redis wiped while filings are in flight: every filing reaches its des
 }
 
 // The real binary, started on a data folder that survives it.
-std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port, int redis_port) {
+std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port, int redis_port,
+                                          int ocr_workers = 2) {
   ChildProcess::Options options;
   options.argv = {CDKV_SERVER_BINARY, "--listen", absl::StrCat("127.0.0.1:", port), "--redis",
-                  absl::StrCat("127.0.0.1:", redis_port), "--dev", "--drain-seconds", "1"};
+                  absl::StrCat("127.0.0.1:", redis_port), "--dev", "--drain-seconds", "1",
+                  "--ocr-workers", std::to_string(ocr_workers)};
   options.env = {{"CDKV_DATA_DIR", (dir.path() / "data").string()}};
   static int launches = 0;
   ++launches;
@@ -110,6 +112,91 @@ std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port, int redi
   REQUIRE(process.ok());
   REQUIRE((*process)->WaitForOutput("serving gRPC on", absl::Seconds(30)).ok());
   return std::move(*process);
+}
+
+std::unique_ptr<ChildProcess> StartOcrWorker(const TempDir& dir, int redis_port, int n) {
+  ChildProcess::Options options;
+  options.argv = {CDKV_OCR_WORKER_BINARY, "--redis", absl::StrCat("127.0.0.1:", redis_port),
+                  "--threads", "2", "--lease-seconds", "2"};
+  options.env = {{"CDKV_DATA_DIR", (dir.path() / "data").string()}};
+  options.stdout_path = dir.path() / absl::StrCat("worker.out.", n);
+  options.stderr_path = dir.path() / absl::StrCat("worker.err.", n);
+  auto process = ChildProcess::Start(std::move(options));
+  REQUIRE(process.ok());
+  REQUIRE((*process)->WaitForOutput("reading photos", absl::Seconds(30)).ok());
+  return std::move(*process);
+}
+
+// Signs a citizen in against a server started with --dev (the code is in its log).
+std::string DevCitizenToken(ChildProcess& server, std::shared_ptr<grpc::Channel> channel,
+                            const std::string& phone) {
+  auto auth = cdkv::v1::AuthService::NewStub(channel);
+  cdkv::v1::RequestSignInCodeRequest ask;
+  ask.set_phone_number(phone);
+  cdkv::v1::RequestSignInCodeResponse asked;
+  grpc::ClientContext c1;
+  REQUIRE(auth->RequestSignInCode(&c1, ask, &asked).ok());
+  REQUIRE(server.WaitForOutput("event=auth.sign_in_code", absl::Seconds(10)).ok());
+  std::smatch m;
+  const std::string log = server.Output();
+  REQUIRE(std::regex_search(log, m, std::regex("event=auth.sign_in_code.*code=([0-9]{6})")));
+  cdkv::v1::SignInWithCodeRequest sign_in;
+  sign_in.set_phone_number(phone);
+  sign_in.set_code(m[1]);
+  cdkv::v1::SignInWithCodeResponse session;
+  grpc::ClientContext c2;
+  REQUIRE(auth->SignInWithCode(&c2, sign_in, &session).ok());
+  return session.session().token();
+}
+
+TEST_CASE("an OCR worker killed -9 while working: its jobs are redone by another, once") {
+  auto dir = TempDir::Create();
+  REQUIRE(dir.ok());
+  auto redis = RedisServer::Start();
+  REQUIRE(redis.ok());
+  auto port = FreeLoopbackPort();
+  REQUIRE(port.ok());
+  auto server = StartServer(*dir, *port, (*redis)->port(), /*ocr_workers=*/0);
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port),
+                                     grpc::InsecureChannelCredentials());
+  const std::string token = DevCitizenToken(*server, channel, "0912345678");
+  auto citizen = cdkv::v1::CitizenService::NewStub(channel);
+  const std::string photo = IdCardPhoto(kPayload);
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(SubmitOne(*citizen, token, photo, std::to_string(i)));
+  auto worker = StartOcrWorker(*dir, (*redis)->port(), 1);
+  // Kill it as soon as it has finished one job: its threads hold the next ones, unacknowledged.
+  REQUIRE(worker->WaitForOutput("event=ocr.job_done", absl::Seconds(30)).ok());
+  REQUIRE(worker->Kill9().ok());
+  REQUIRE(worker->Wait(absl::Seconds(10)).ok());
+  auto replacement = StartOcrWorker(*dir, (*redis)->port(), 2);
+
+  for (const std::string& id : ids) {
+    INFO(id);
+    cdkv::v1::GetFilingRequest get;
+    get.set_filing_id(id);
+    cdkv::v1::GetFilingResponse got;
+    for (int attempt = 0; attempt < 300; ++attempt) {
+      REQUIRE(citizen->GetFiling(Call(token).get(), get, &got).ok());
+      if (got.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(got.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+    CHECK(Count(got.filing(), "start_prefill") == 1);
+    CHECK(Count(got.filing(), "finish_prefill") == 1);
+    bool has_name = false;
+    for (const auto& form : got.filing().forms()) {
+      for (const auto& field : form.fields()) {
+        has_name |= field.key() == "requester.full_name" && field.value() == "Nguyễn Văn An";
+      }
+    }
+    CHECK(has_name);
+  }
+  REQUIRE(replacement->Signal(SIGTERM).ok());
+  REQUIRE(replacement->Wait(absl::Seconds(15)).ok());
+  REQUIRE(server->Signal(SIGTERM).ok());
+  REQUIRE(server->Wait(absl::Seconds(15)).ok());
 }
 
 TEST_CASE("the server killed between upload and submit: the retry gives one filing") {
