@@ -213,6 +213,41 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::GetPerformance(
   });
 }
 
+grpc::ServerUnaryReactor* SupervisionServiceImpl::ListLateFilings(
+    grpc::CallbackServerContext* context, const cdkv::v1::ListLateFilingsRequest* request,
+    cdkv::v1::ListLateFilingsResponse* response) {
+  return Serve(context, "ListLateFilings", [&]() -> grpc::Status {
+    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kSupervisor);
+    if (!caller.ok()) return Fail(caller.status());
+    absl::StatusOr<std::vector<Fact>> facts = Facts(deps_, *caller, request->scope());
+    if (!facts.ok()) return Fail(facts.status());
+    const int page = request->page_size() <= 0 ? 100 : std::min(request->page_size(), 500);
+    const absl::Time now = deps_.clock();
+    // Due within a working day counts too: that is when an apology letter can still be avoided.
+    absl::StatusOr<absl::Time> soon = deps_.calendar->AddWorkingDays(now, 1);
+    if (!soon.ok()) return Fail(soon.status());
+    std::vector<std::pair<int, const Fact*>> late;
+    for (const Fact& fact : *facts) {
+      const records::FilingRow& f = fact.filing;
+      if (!f.deadline || domain::IsTerminal(f.state) || f.state == State::kReadyForPickup) {
+        continue;
+      }
+      if (*f.deadline > *soon) continue;
+      const int days = *f.deadline < now ? deps_.calendar->WorkingDaysLate(*f.deadline, now) : 0;
+      late.emplace_back(days, &fact);
+    }
+    std::stable_sort(late.begin(), late.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = 0; i < late.size() && static_cast<int>(i) < page; ++i) {
+      cdkv::v1::LateFiling* out = response->add_filings();
+      *out->mutable_filing() = Summarize(deps_, late[i].second->filing);
+      out->set_desk_code(late[i].second->filing.desk_code);
+      out->set_working_days_late(late[i].first);
+    }
+    return grpc::Status::OK;
+  });
+}
+
 grpc::ServerUnaryReactor* SupervisionServiceImpl::ListAuditEvents(
     grpc::CallbackServerContext* context, const cdkv::v1::ListAuditEventsRequest* request,
     cdkv::v1::ListAuditEventsResponse* response) {

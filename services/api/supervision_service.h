@@ -20,6 +20,9 @@ class SupervisionServiceImpl final
   grpc::ServerUnaryReactor* GetPerformance(grpc::CallbackServerContext*,
                                            const cdkv::v1::GetPerformanceRequest*,
                                            cdkv::v1::GetPerformanceResponse*) override;
+  grpc::ServerUnaryReactor* ListLateFilings(grpc::CallbackServerContext*,
+                                            const cdkv::v1::ListLateFilingsRequest*,
+                                            cdkv::v1::ListLateFilingsResponse*) override;
   grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext*,
                                             const cdkv::v1::ListAuditEventsRequest*,
                                             cdkv::v1::ListAuditEventsResponse*) override;

@@ -77,6 +77,22 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   CHECK(queue.entries(0).filing().filing_id() == id);
   CHECK(queue.waiting_count() == 1);
 
+  // Birth registration is same-day work: the district's supervisor sees it as due.
+  {
+    auto supervision = cdkv::v1::SupervisionService::NewStub(stack->channel());
+    cdkv::v1::ListLateFilingsResponse due;
+    REQUIRE(supervision->ListLateFilings(Call(stack->StaffToken("supervisor.875")).get(), {}, &due)
+                .ok());
+    REQUIRE(due.filings_size() == 1);
+    CHECK(due.filings(0).filing().filing_id() == id);
+    CHECK(due.filings(0).desk_code() == kDeskA);
+    cdkv::v1::ListLateFilingsResponse elsewhere;
+    REQUIRE(supervision
+                ->ListLateFilings(Call(stack->StaffToken("supervisor.999")).get(), {}, &elsewhere)
+                .ok());
+    CHECK(elsewhere.filings_size() == 0);
+  }
+
   // The officer claims it and sees the pre-filled form beside the photo.
   cdkv::v1::ClaimFilingRequest claim;
   claim.set_request_id("k1");
