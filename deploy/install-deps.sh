@@ -18,8 +18,8 @@ packages=(
   fonts-dejavu-core
   # utility libraries
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libcpp-httplib-dev
-  # tests
-  catch2 curl
+  # tests, and libFuzzer (clang) for the parsers
+  catch2 curl clang-14 libclang-rt-14-dev
   # buf (lint of the contract, an independent gRPC client in the tests) comes through npm
   npm
 )
