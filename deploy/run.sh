@@ -14,16 +14,21 @@ mkdir -p "$CDKV_DATA_DIR"
 export OMP_THREAD_LIMIT=1
 
 redis_pid=""
+server_pid=""
+# The server drains and stops its workers first; only then does the Redis it used go away.
 cleanup() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [ -z "${CDKV_REDIS:-}" ]; then
   port=6390
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   mkdir -p var/redis
-  redis-server deploy/redis.conf --port "$port" --dir "$PWD/var/redis" >var/redis/redis.log 2>&1 &
+  # Its own session, so a Ctrl-C meant for the server does not stop Redis under its feet.
+  setsid redis-server deploy/redis.conf --port "$port" --dir "$PWD/var/redis" >var/redis/redis.log 2>&1 &
   redis_pid=$!
   for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis-cli -p "$port" ping >/dev/null || { echo "run: redis-server did not start; see var/redis/redis.log" >&2; exit 1; }
@@ -33,6 +38,4 @@ fi
 
 build/services/server/cdkv-server "$@" &
 server_pid=$!
-trap 'kill -TERM "$server_pid" 2>/dev/null || true' INT TERM
-wait "$server_pid" || true
-wait "$server_pid" 2>/dev/null || true
+wait "$server_pid"
