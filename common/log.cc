@@ -29,7 +29,8 @@ std::string_view LevelName(LogLevel level) {
   return "info";
 }
 
-// logfmt quoting: bare when the value has no space, quote, equals sign or control character.
+// logfmt quoting: bare when the value has no space, quote, equals sign or
+// control character.
 void AppendValue(std::string& out, std::string_view value) {
   bool needs_quotes = value.empty();
   for (unsigned char c : value) {
@@ -129,8 +130,9 @@ void Log(LogLevel level, std::string_view event,
          std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
   const std::string line = FormatLogLine(level, event, fields);
-  // One write per line: atomic for pipes up to PIPE_BUF, and never torn by another thread's
-  // buffered output. A failed log write has nowhere better to be reported.
+  // One write per line: atomic for pipes up to PIPE_BUF, and never torn by
+  // another thread's buffered output. A failed log write has nowhere better to
+  // be reported.
   [[maybe_unused]] ssize_t written = ::write(g_fd, line.data(), line.size());
 }
 

@@ -1,9 +1,10 @@
 #ifndef CDKV_COMMON_LOG_H_
 #define CDKV_COMMON_LOG_H_
 
-// Structured log lines in logfmt (`ts=… level=info event=server.started listen=…`), one line
-// per call, written with a single write(2) so lines from different threads never interleave.
-// Operators grep and ship these; keep event names stable and dotted (area.what_happened).
+// Structured log lines in logfmt (`ts=… level=info event=server.started
+// listen=…`), one line per call, written with a single write(2) so lines from
+// different threads never interleave. Operators grep and ship these; keep event
+// names stable and dotted (area.what_happened).
 
 #include <cstdint>
 #include <initializer_list>
@@ -14,7 +15,8 @@ namespace cdkv {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 
-// A key and a value already rendered as text; numbers are converted by the constructors.
+// A key and a value already rendered as text; numbers are converted by the
+// constructors.
 struct LogField {
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
   LogField(std::string_view k, const char* v) : key(k), value(v) {}

@@ -11,9 +11,10 @@
 
 namespace cdkv {
 
-// A fixed set of threads running submitted tasks in order of submission. gRPC handlers hand
-// anything slower than a database round trip (decoding an uploaded photo) to one of these, so
-// the callback threads stay free. Destruction finishes queued tasks, then joins.
+// A fixed set of threads running submitted tasks in order of submission. gRPC
+// handlers hand anything slower than a database round trip (decoding an
+// uploaded photo) to one of these, so the callback threads stay free.
+// Destruction finishes queued tasks, then joins.
 class WorkPool {
  public:
   explicit WorkPool(int threads);

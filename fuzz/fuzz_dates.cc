@@ -19,7 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const cdkv::ocr::Date today{2026, 11, 22};
   MustBeReal(cdkv::ocr::ParseDdMmYyyy(text));
   MustBeReal(cdkv::ocr::ParsePrintedDate(text));
-  MustBeReal(cdkv::ocr::ParseMrzDate(text, cdkv::ocr::MrzDateKind::kBirth, today));
-  MustBeReal(cdkv::ocr::ParseMrzDate(text, cdkv::ocr::MrzDateKind::kExpiry, today));
+  MustBeReal(
+      cdkv::ocr::ParseMrzDate(text, cdkv::ocr::MrzDateKind::kBirth, today));
+  MustBeReal(
+      cdkv::ocr::ParseMrzDate(text, cdkv::ocr::MrzDateKind::kExpiry, today));
   return 0;
 }

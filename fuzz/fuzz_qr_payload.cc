@@ -1,4 +1,5 @@
-// Any bytes as an ID-card QR payload: a clear error or a valid card, never a crash.
+// Any bytes as an ID-card QR payload: a clear error or a valid card, never a
+// crash.
 #include <cstdint>
 #include <string_view>
 

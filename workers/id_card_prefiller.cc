@@ -23,7 +23,8 @@ const std::optional<ocr::ReadField>* FieldOf(const ocr::IdCardReading& reading,
   if (source_field == "id_number") return &reading.id_number;
   if (source_field == "date_of_birth") return &reading.birth_date;
   if (source_field == "sex") return &reading.sex;
-  if (source_field == "place_of_residence" || source_field == "permanent_address") {
+  if (source_field == "place_of_residence" ||
+      source_field == "permanent_address") {
     return &reading.residence;
   }
   if (source_field == "place_of_origin" || source_field == "hometown") {
@@ -37,12 +38,14 @@ const std::optional<ocr::ReadField>* FieldOf(const ocr::IdCardReading& reading,
 nlohmann::json RegionJson(const ocr::Reading& r) {
   nlohmann::json corners = nlohmann::json::array();
   for (const cv::Point2f& p : r.region) {
-    corners.push_back({static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y))});
+    corners.push_back({static_cast<int>(std::lround(p.x)),
+                       static_cast<int>(std::lround(p.y))});
   }
   return corners;
 }
 
-nlohmann::json ReadingJson(const ocr::Reading& r, const std::string& document_id) {
+nlohmann::json ReadingJson(const ocr::Reading& r,
+                           const std::string& document_id) {
   return {{"value", r.value},
           {"confidence", r.confidence},
           {"method", std::string(ocr::ReadMethodName(r.method))},
@@ -64,9 +67,11 @@ struct Candidate {
 }  // namespace
 
 absl::StatusOr<PrefillResult> IdCardPrefiller::Prefill(
-    const domain::Procedure& procedure, const std::vector<DocumentInput>& docs) {
+    const domain::Procedure& procedure,
+    const std::vector<DocumentInput>& docs) {
   if (reader_ == nullptr) {
-    absl::StatusOr<std::unique_ptr<ocr::IdCardReader>> reader = ocr::IdCardReader::Create();
+    absl::StatusOr<std::unique_ptr<ocr::IdCardReader>> reader =
+        ocr::IdCardReader::Create();
     if (!reader.ok()) return reader.status();
     reader_ = std::move(*reader);
   }
@@ -78,11 +83,12 @@ absl::StatusOr<PrefillResult> IdCardPrefiller::Prefill(
   for (size_t i = 0; i < docs.size(); ++i) {
     const DocumentInput& doc = docs[i];
     const auto* data = reinterpret_cast<const uint8_t*>(doc.bytes.data());
-    absl::StatusOr<ocr::IdCardReading> reading = reader_->Read(
-        std::span<const uint8_t>(data, doc.bytes.size()), static_cast<int>(i), today);
+    absl::StatusOr<ocr::IdCardReading> reading =
+        reader_->Read(std::span<const uint8_t>(data, doc.bytes.size()),
+                      static_cast<int>(i), today);
     if (!reading.ok()) {
-      LogInfo("prefill.photo_unread",
-              {{"document_id", doc.document_id}, {"error", reading.status().ToString()}});
+      LogInfo("prefill.photo_unread", {{"document_id", doc.document_id},
+                                       {"error", reading.status().ToString()}});
       continue;
     }
     if (!reading->id_number && !reading->full_name) continue;  // not an ID card
@@ -97,7 +103,8 @@ absl::StatusOr<PrefillResult> IdCardPrefiller::Prefill(
     // Every reading of this field across the card's photos, best first.
     std::vector<Candidate> candidates;
     for (const auto& [document_id, card] : cards) {
-      const std::optional<ocr::ReadField>* field = FieldOf(card, spec.source_field);
+      const std::optional<ocr::ReadField>* field =
+          FieldOf(card, spec.source_field);
       if (field == nullptr || !field->has_value()) continue;
       candidates.push_back({(*field)->best, document_id});
       for (const ocr::Reading& alt : (*field)->alternatives) {
@@ -124,7 +131,8 @@ absl::StatusOr<PrefillResult> IdCardPrefiller::Prefill(
     row.document_id = best.document_id;
     row.region_json = RegionJson(best.reading).dump();
     row.readings_json = readings.dump();
-    row.needs_review = disagree || best.reading.confidence < ocr::kReviewThreshold;
+    row.needs_review =
+        disagree || best.reading.confidence < ocr::kReviewThreshold;
     row.review_reason = disagree ? "các nguồn đọc không khớp nhau"
                         : row.needs_review ? "độ tin cậy thấp"
                                            : "";

@@ -8,16 +8,18 @@
 
 namespace cdkv::workers {
 
-// Pre-fills a procedure's id_card fields with the full ID-card reader: the QR code on the front,
-// the MRZ on the back (check digits), printed text with Tesseract as the fallback, cross-checked.
-// Front and back photos of one card are merged field by field, keeping every disagreeing
-// reading for the officer. A field read below ocr::kReviewThreshold, or with disagreeing
-// readings, is flagged for review; a field with no reading is left empty and flagged.
-// One instance per worker thread: it owns a Tesseract engine.
+// Pre-fills a procedure's id_card fields with the full ID-card reader: the QR
+// code on the front, the MRZ on the back (check digits), printed text with
+// Tesseract as the fallback, cross-checked. Front and back photos of one card
+// are merged field by field, keeping every disagreeing reading for the officer.
+// A field read below ocr::kReviewThreshold, or with disagreeing readings, is
+// flagged for review; a field with no reading is left empty and flagged. One
+// instance per worker thread: it owns a Tesseract engine.
 class IdCardPrefiller : public Prefiller {
  public:
-  absl::StatusOr<PrefillResult> Prefill(const domain::Procedure& procedure,
-                                        const std::vector<DocumentInput>& docs) override;
+  absl::StatusOr<PrefillResult> Prefill(
+      const domain::Procedure& procedure,
+      const std::vector<DocumentInput>& docs) override;
 
  private:
   std::unique_ptr<ocr::IdCardReader> reader_;

@@ -122,7 +122,7 @@ void Notifier::Handle(queue::JobStream& stream, const queue::Job& job) {
   if (phone != nullptr && text != nullptr) {
     if (!base_.empty()) status = PostSms(job.id, *phone, *text);
   } else if (id_text == nullptr || citizen == nullptr ||
-      !absl::SimpleAtoi(*id_text, &id)) {
+             !absl::SimpleAtoi(*id_text, &id)) {
     status =
         absl::InvalidArgumentError("job needs notification_id and citizen_id");
   } else if (row = Load(id, *citizen); !row.ok()) {
@@ -209,13 +209,15 @@ absl::Status Notifier::Post(const records::NotificationRow& row) {
   return Send(absl::StrCat(row.id), body.dump());
 }
 
-absl::Status Notifier::PostSms(const std::string& job_id, const std::string& phone,
+absl::Status Notifier::PostSms(const std::string& job_id,
+                               const std::string& phone,
                                const std::string& text) {
   nlohmann::json body = {{"kind", "sms"}, {"phone", phone}, {"text", text}};
   return Send(absl::StrCat("sms-", job_id), body.dump());
 }
 
-absl::Status Notifier::Send(const std::string& idempotency_key, const std::string& body) {
+absl::Status Notifier::Send(const std::string& idempotency_key,
+                            const std::string& body) {
   httplib::Client client(base_);
   const int64_t timeout_us = absl::ToInt64Microseconds(options_.http_timeout);
   client.set_connection_timeout(timeout_us / 1000000, timeout_us % 1000000);

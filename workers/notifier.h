@@ -62,11 +62,12 @@ class Notifier {
   // OK when the gateway accepted; FAILED_PRECONDITION when it refused for
   // good; UNAVAILABLE when worth retrying.
   absl::Status Post(const records::NotificationRow& row);
-  // A text to a phone with no notification row (sign-in codes); the job id is the
-  // idempotency key.
+  // A text to a phone with no notification row (sign-in codes); the job id is
+  // the idempotency key.
   absl::Status PostSms(const std::string& job_id, const std::string& phone,
                        const std::string& text);
-  absl::Status Send(const std::string& idempotency_key, const std::string& body);
+  absl::Status Send(const std::string& idempotency_key,
+                    const std::string& body);
 
   records::RecordStore& records_;
   Options options_;

@@ -1,6 +1,7 @@
-// cdkv-ocr-worker: the OCR pool as a process of its own, for machines that only read photos.
-// It shares the record store and photo blobs with cdkv-server (same --data-dir) and takes its
-// jobs from Redis; a killed worker's jobs are redelivered to another after the lease.
+// cdkv-ocr-worker: the OCR pool as a process of its own, for machines that only
+// read photos. It shares the record store and photo blobs with cdkv-server
+// (same --data-dir) and takes its jobs from Redis; a killed worker's jobs are
+// redelivered to another after the lease.
 
 #include <pthread.h>
 #include <signal.h>
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
   std::string redis_address;
   int threads = 2;
   int lease_seconds = 60;
-  CLI::App app{"cdkv-ocr-worker: reads filings' photos and pre-fills their forms.",
-               "cdkv-ocr-worker"};
-  app.add_option("--data-dir", data_dir, "the server's data folder")->envname("CDKV_DATA_DIR");
+  CLI::App app{
+      "cdkv-ocr-worker: reads filings' photos and pre-fills their forms.",
+      "cdkv-ocr-worker"};
+  app.add_option("--data-dir", data_dir, "the server's data folder")
+      ->envname("CDKV_DATA_DIR");
   app.add_option("--catalog-dir", catalog_dir, "the procedure catalog")
       ->envname("CDKV_CATALOG_DIR");
   app.add_option("--redis", redis_address, "Redis host:port")
@@ -59,9 +62,11 @@ int main(int argc, char** argv) {
   const std::filesystem::path dir(data_dir);
   auto catalog = cdkv::domain::LoadCatalog(catalog_dir + "/procedures.json",
                                            catalog_dir + "/lap_vo.json");
-  auto records = cdkv::records::RecordStore::Open((dir / "records.db").string());
+  auto records =
+      cdkv::records::RecordStore::Open((dir / "records.db").string());
   auto blobs = cdkv::store::BlobStore::Open(dir / "blobs");
-  for (const absl::Status& s : {catalog.status(), records.status(), blobs.status()}) {
+  for (const absl::Status& s :
+       {catalog.status(), records.status(), blobs.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "cdkv-ocr-worker: %s\n", s.ToString().c_str());
       return 1;
@@ -72,13 +77,17 @@ int main(int argc, char** argv) {
   options.threads = threads;
   options.lease = absl::Seconds(lease_seconds);
   options.job_time_limit = std::min(absl::Seconds(30), options.lease / 2);
-  // The server's dispatcher polls the outbox; watchers live in the server process.
+  // The server's dispatcher polls the outbox; watchers live in the server
+  // process.
   cdkv::workers::OcrPool pool(
       **records, *blobs, *catalog, /*events=*/nullptr, [] {},
-      [] { return std::make_unique<cdkv::workers::IdCardPrefiller>(); }, options);
+      [] { return std::make_unique<cdkv::workers::IdCardPrefiller>(); },
+      options);
   pool.Start();
-  cdkv::LogInfo("ocr_worker.started", {{"redis", redis_address}, {"threads", threads}});
-  std::printf("cdkv-ocr-worker: reading photos for %s\n", redis_address.c_str());
+  cdkv::LogInfo("ocr_worker.started",
+                {{"redis", redis_address}, {"threads", threads}});
+  std::printf("cdkv-ocr-worker: reading photos for %s\n",
+              redis_address.c_str());
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&stop, &signal_number);

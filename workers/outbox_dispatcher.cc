@@ -58,7 +58,8 @@ class OutboxDispatcher::Session {
       absl::StatusOr<SmsPayload> p = ParseSms(row.payload);
       if (!p.ok()) return p.status();
       return notifications_
-          .Add({{std::string(kJobPhone), p->phone}, {std::string(kJobText), p->text}})
+          .Add({{std::string(kJobPhone), p->phone},
+                {std::string(kJobText), p->text}})
           .status();
     }
     return absl::InvalidArgumentError(

@@ -68,8 +68,9 @@ struct NotifyPayload {
   std::string citizen_id;
 };
 
-// A text message to a phone that has no account yet (sign-in codes). The row holds the text
-// only until the dispatcher hands it to the notification stream, then it is deleted.
+// A text message to a phone that has no account yet (sign-in codes). The row
+// holds the text only until the dispatcher hands it to the notification stream,
+// then it is deleted.
 struct SmsPayload {
   std::string phone;
   std::string text;
@@ -240,7 +241,8 @@ inline absl::StatusOr<int64_t> AddNotify(records::Tx& tx,
   return id;
 }
 
-inline absl::Status AddSms(records::Tx& tx, const SmsPayload& sms, absl::Time at) {
+inline absl::Status AddSms(records::Tx& tx, const SmsPayload& sms,
+                           absl::Time at) {
   return tx.AddOutbox(kOutboxSms, ToJson(sms), at);
 }
 

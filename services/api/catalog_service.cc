@@ -54,7 +54,8 @@ void Fill(const domain::Desk& d, domain::Level level, cdkv::v1::Desk* out) {
 }  // namespace
 
 grpc::ServerUnaryReactor* CatalogServiceImpl::ListProcedures(
-    grpc::CallbackServerContext* context, const cdkv::v1::ListProceduresRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::ListProceduresRequest* request,
     cdkv::v1::ListProceduresResponse* response) {
   return Serve(context, "ListProcedures", [&]() -> grpc::Status {
     for (const domain::Procedure& p : catalog_.data().procedures) {
@@ -69,17 +70,20 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::ListProcedures(
 }
 
 grpc::ServerUnaryReactor* CatalogServiceImpl::GetProcedure(
-    grpc::CallbackServerContext* context, const cdkv::v1::GetProcedureRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::GetProcedureRequest* request,
     cdkv::v1::GetProcedureResponse* response) {
   return Serve(context, "GetProcedure", [&]() -> grpc::Status {
     if (request->code().empty()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "code is required");
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "code is required");
     }
     const domain::Procedure* p = catalog_.FindProcedure(request->code());
     if (p == nullptr) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          absl::StrCat("no procedure '", request->code().substr(0, 100),
-                                       "'; ListProcedures lists them"));
+      return grpc::Status(
+          grpc::StatusCode::NOT_FOUND,
+          absl::StrCat("no procedure '", request->code().substr(0, 100),
+                       "'; ListProcedures lists them"));
     }
     Fill(*p, response->mutable_procedure());
     return grpc::Status::OK;
@@ -87,13 +91,15 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::GetProcedure(
 }
 
 grpc::ServerUnaryReactor* CatalogServiceImpl::ListCommunes(
-    grpc::CallbackServerContext* context, const cdkv::v1::ListCommunesRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::ListCommunesRequest* request,
     cdkv::v1::ListCommunesResponse* response) {
   return Serve(context, "ListCommunes", [&]() -> grpc::Status {
     std::set<std::string> commune_desks;
     for (const domain::Commune& c : catalog_.data().communes) {
       commune_desks.insert(c.desk_code);
-      if (!request->district_code().empty() && c.district_code != request->district_code()) {
+      if (!request->district_code().empty() &&
+          c.district_code != request->district_code()) {
         continue;
       }
       cdkv::v1::Commune* out = response->add_communes();
@@ -126,7 +132,8 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::ListBundles(
       out->set_code(b.code);
       out->set_name(b.name_vi);
       for (const domain::BundleMember& m : b.members) {
-        if (!m.procedure_code.empty()) out->add_procedure_codes(m.procedure_code);
+        if (!m.procedure_code.empty())
+          out->add_procedure_codes(m.procedure_code);
       }
     }
     return grpc::Status::OK;

@@ -6,24 +6,26 @@
 
 namespace cdkv::api {
 
-// CatalogService: the public catalog, readable without signing in (a citizen chooses the
-// procedure before they have an account).
-class CatalogServiceImpl final : public cdkv::v1::CatalogService::CallbackService {
+// CatalogService: the public catalog, readable without signing in (a citizen
+// chooses the procedure before they have an account).
+class CatalogServiceImpl final
+    : public cdkv::v1::CatalogService::CallbackService {
  public:
-  explicit CatalogServiceImpl(const domain::Catalog& catalog) : catalog_(catalog) {}
+  explicit CatalogServiceImpl(const domain::Catalog& catalog)
+      : catalog_(catalog) {}
 
-  grpc::ServerUnaryReactor* ListProcedures(grpc::CallbackServerContext*,
-                                           const cdkv::v1::ListProceduresRequest*,
-                                           cdkv::v1::ListProceduresResponse*) override;
-  grpc::ServerUnaryReactor* GetProcedure(grpc::CallbackServerContext*,
-                                         const cdkv::v1::GetProcedureRequest*,
-                                         cdkv::v1::GetProcedureResponse*) override;
-  grpc::ServerUnaryReactor* ListCommunes(grpc::CallbackServerContext*,
-                                         const cdkv::v1::ListCommunesRequest*,
-                                         cdkv::v1::ListCommunesResponse*) override;
-  grpc::ServerUnaryReactor* ListBundles(grpc::CallbackServerContext*,
-                                        const cdkv::v1::ListBundlesRequest*,
-                                        cdkv::v1::ListBundlesResponse*) override;
+  grpc::ServerUnaryReactor* ListProcedures(
+      grpc::CallbackServerContext*, const cdkv::v1::ListProceduresRequest*,
+      cdkv::v1::ListProceduresResponse*) override;
+  grpc::ServerUnaryReactor* GetProcedure(
+      grpc::CallbackServerContext*, const cdkv::v1::GetProcedureRequest*,
+      cdkv::v1::GetProcedureResponse*) override;
+  grpc::ServerUnaryReactor* ListCommunes(
+      grpc::CallbackServerContext*, const cdkv::v1::ListCommunesRequest*,
+      cdkv::v1::ListCommunesResponse*) override;
+  grpc::ServerUnaryReactor* ListBundles(
+      grpc::CallbackServerContext*, const cdkv::v1::ListBundlesRequest*,
+      cdkv::v1::ListBundlesResponse*) override;
 
  private:
   const domain::Catalog& catalog_;

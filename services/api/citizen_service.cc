@@ -5,8 +5,8 @@
 
 #include <deque>
 #include <memory>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <span>
 
 #include "absl/strings/numbers.h"
@@ -60,16 +60,20 @@ absl::Status CheckLength(std::string_view field, const std::string& value,
 
 std::string DeliveryName(cdkv::v1::ResultDelivery delivery) {
   switch (delivery) {
-    case cdkv::v1::RESULT_DELIVERY_HOME: return "home";
-    case cdkv::v1::RESULT_DELIVERY_POST: return "post";
-    default: return "desk_pickup";
+    case cdkv::v1::RESULT_DELIVERY_HOME:
+      return "home";
+    case cdkv::v1::RESULT_DELIVERY_POST:
+      return "post";
+    default:
+      return "desk_pickup";
   }
 }
 
 absl::Status CheckDelivery(cdkv::v1::ResultDelivery delivery,
                            const std::string& address) {
   if (!cdkv::v1::ResultDelivery_IsValid(delivery)) {
-    return absl::InvalidArgumentError("delivery is not a known ResultDelivery value");
+    return absl::InvalidArgumentError(
+        "delivery is not a known ResultDelivery value");
   }
   if ((delivery == cdkv::v1::RESULT_DELIVERY_HOME ||
        delivery == cdkv::v1::RESULT_DELIVERY_POST) &&
@@ -84,7 +88,8 @@ absl::Status CheckDelivery(cdkv::v1::ResultDelivery delivery,
 absl::StatusOr<records::FilingRow> OwnFiling(Deps& deps, records::Tx& tx,
                                              const auth::Principal& caller,
                                              const std::string& filing_id) {
-  if (filing_id.empty()) return absl::InvalidArgumentError("filing_id is required");
+  if (filing_id.empty())
+    return absl::InvalidArgumentError("filing_id is required");
   if (filing_id.size() > 64) return absl::NotFoundError("no such filing");
   absl::StatusOr<records::FilingRow> filing = tx.GetFiling(filing_id);
   if (!filing.ok()) return filing.status();
@@ -100,7 +105,8 @@ absl::Status FillFiling(Deps& deps, records::Tx& tx, const std::string& id,
   return absl::OkStatus();
 }
 
-// Hands the filing to the OCR pool through the outbox (same transaction as the change).
+// Hands the filing to the OCR pool through the outbox (same transaction as the
+// change).
 absl::Status QueueOcr(records::Tx& tx, const records::FilingRow& filing,
                       absl::Time now) {
   return workers::AddOcrJob(tx, filing.id, now);
@@ -113,43 +119,48 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::CreateFiling(
     const cdkv::v1::CreateFilingRequest* request,
     cdkv::v1::CreateFilingResponse* response) {
   return Serve(context, "CreateFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
     absl::StatusOr<domain::Route> route = domain::RouteFiling(
         *deps_.catalog, request->procedure_code(), request->commune_code());
     if (!route.ok()) return Fail(route.status());
-    return Mutate(deps_, *caller, "CreateFiling", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-                    records::FilingRow row;
-                    row.id = NewId("HS", 10);
-                    row.procedure_code = route->procedure_code;
-                    row.commune_code = route->commune_code;
-                    row.desk_code = route->receiving_desk_code;
-                    row.competent_desk = route->competent_desk_code;
-                    row.citizen_id = caller->account_id;
-                    row.channel = "app";
-                    row.state = State::kDraft;
-                    row.version = 1;
-                    row.created_at = now;
-                    if (absl::Status s = tx.InsertFiling(row); !s.ok()) return s;
-                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.create",
-                                               row.id, row.procedure_code, now);
-                        !s.ok()) {
-                      return s;
-                    }
-                    return FillFiling(deps_, tx, row.id, response->mutable_filing());
-                  });
+    return Mutate(
+        deps_, *caller, "CreateFiling", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+          records::FilingRow row;
+          row.id = NewId("HS", 10);
+          row.procedure_code = route->procedure_code;
+          row.commune_code = route->commune_code;
+          row.desk_code = route->receiving_desk_code;
+          row.competent_desk = route->competent_desk_code;
+          row.citizen_id = caller->account_id;
+          row.channel = "app";
+          row.state = State::kDraft;
+          row.version = 1;
+          row.created_at = now;
+          if (absl::Status s = tx.InsertFiling(row); !s.ok()) return s;
+          if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.create",
+                                     row.id, row.procedure_code, now);
+              !s.ok()) {
+            return s;
+          }
+          return FillFiling(deps_, tx, row.id, response->mutable_filing());
+        });
   });
 }
 
-// Receives a header and chunks, then checks and stores the photo on the upload pool.
+// Receives a header and chunks, then checks and stores the photo on the upload
+// pool.
 class UploadReactor final
     : public grpc::ServerReadReactor<cdkv::v1::UploadDocumentRequest> {
  public:
-  UploadReactor(Deps& deps, WorkPool& pool, grpc::CallbackServerContext* context,
+  UploadReactor(Deps& deps, WorkPool& pool,
+                grpc::CallbackServerContext* context,
                 cdkv::v1::UploadDocumentResponse* response)
       : deps_(deps), pool_(pool), response_(response) {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) {
       Finish(auth::ToGrpcStatus(caller.status()));
       return;
@@ -170,16 +181,19 @@ class UploadReactor final
     }
     if (message_.has_header()) {
       if (has_header_) {
-        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            "an upload has exactly one header, as its first message"));
+        Finish(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "an upload has exactly one header, as its first message"));
         return;
       }
       has_header_ = true;
       header_ = message_.header();
-      if (header_.size_bytes() <= 0 || header_.size_bytes() > deps_.max_upload_bytes) {
+      if (header_.size_bytes() <= 0 ||
+          header_.size_bytes() > deps_.max_upload_bytes) {
         Finish(grpc::Status(
             grpc::StatusCode::INVALID_ARGUMENT,
-            absl::StrCat("size_bytes must be from 1 to ", deps_.max_upload_bytes,
+            absl::StrCat("size_bytes must be from 1 to ",
+                         deps_.max_upload_bytes,
                          " (the largest photo accepted); take the photo at a "
                          "lower resolution")));
         return;
@@ -197,10 +211,12 @@ class UploadReactor final
                             "chunks must be at most 1 MiB"));
         return;
       }
-      if (static_cast<int64_t>(bytes_.size() + chunk.size()) > header_.size_bytes()) {
-        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            absl::StrCat("more bytes arrived than the header's size_bytes (",
-                                         header_.size_bytes(), ")")));
+      if (static_cast<int64_t>(bytes_.size() + chunk.size()) >
+          header_.size_bytes()) {
+        Finish(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("more bytes arrived than the header's size_bytes (",
+                         header_.size_bytes(), ")")));
         return;
       }
       bytes_.append(chunk);
@@ -216,36 +232,41 @@ class UploadReactor final
       return StoreOrThrow();
     } catch (const std::exception& e) {
       LogError("upload.exception", {{"what", e.what()}});
-      return grpc::Status(grpc::StatusCode::INTERNAL,
-                          "internal error; nothing was stored and the upload may be retried");
+      return grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "internal error; nothing was stored and the upload may be retried");
     }
   }
 
   grpc::Status StoreOrThrow() {
     if (static_cast<int64_t>(bytes_.size()) != header_.size_bytes()) {
-      return grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("the upload ended after ", bytes_.size(), " of ",
-                       header_.size_bytes(), " bytes; send the whole photo again"));
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("the upload ended after ", bytes_.size(),
+                                       " of ", header_.size_bytes(),
+                                       " bytes; send the whole photo again"));
     }
     const std::string sha256 = store::Sha256Hex(bytes_);
     if (!header_.sha256().empty() && header_.sha256() != sha256) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          "the bytes received do not match the header's sha256; "
-                          "send the photo again");
+      return grpc::Status(
+          grpc::StatusCode::DATA_LOSS,
+          "the bytes received do not match the header's sha256; "
+          "send the photo again");
     }
     const std::span<const uint8_t> view(
         reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size());
     ocr::DecodeLimits limits;
     limits.max_bytes = static_cast<size_t>(deps_.max_upload_bytes);
-    // Decoding the whole photo proves it is not truncated or corrupt before it is kept;
-    // reduced scale is enough for that and bounded in memory.
-    absl::StatusOr<ocr::DecodedImage> decoded = ocr::DecodeImage(view, limits, 1600);
+    // Decoding the whole photo proves it is not truncated or corrupt before it
+    // is kept; reduced scale is enough for that and bounded in memory.
+    absl::StatusOr<ocr::DecodedImage> decoded =
+        ocr::DecodeImage(view, limits, 1600);
     if (!decoded.ok()) return auth::ToGrpcStatus(decoded.status());
 
-    // The quality gate answers while the citizen still holds the paper: the photo is kept,
-    // and the verdict and advice tell the app whether to ask for a retake.
-    absl::StatusOr<ocr::QualityReport> quality = ocr::CheckPhotoQuality(decoded->image);
+    // The quality gate answers while the citizen still holds the paper: the
+    // photo is kept, and the verdict and advice tell the app whether to ask for
+    // a retake.
+    absl::StatusOr<ocr::QualityReport> quality =
+        ocr::CheckPhotoQuality(decoded->image);
 
     // The blob is durable before the row that references it commits.
     absl::StatusOr<std::string> stored = deps_.blobs->Put(bytes_);
@@ -267,13 +288,15 @@ class UploadReactor final
               filing->state != State::kNeedsMoreDocuments) {
             return absl::FailedPreconditionError(absl::StrCat(
                 "filing ", filing->id, " is ", domain::StateName(filing->state),
-                "; photos can be added only to a draft or when the desk asks for more"));
+                "; photos can be added only to a draft or when the desk asks "
+                "for more"));
           }
           const domain::Procedure* procedure =
               deps_.catalog->FindProcedure(filing->procedure_code);
           if (!header_.declared_kind().empty()) {
             bool known = false;
-            for (const auto& d : procedure->documents) known |= d.kind == header_.declared_kind();
+            for (const auto& d : procedure->documents)
+              known |= d.kind == header_.declared_kind();
             if (!known) {
               return absl::InvalidArgumentError(absl::StrCat(
                   "declared_kind '", header_.declared_kind(),
@@ -299,7 +322,8 @@ class UploadReactor final
           doc.uploaded_at = now;
           if (quality.ok()) {
             if (quality->verdict != ocr::QualityVerdict::kGood) {
-              doc.quality_problem = std::string(ocr::QualityVerdictName(quality->verdict));
+              doc.quality_problem =
+                  std::string(ocr::QualityVerdictName(quality->verdict));
               doc.quality_advice = std::string(quality->advice);
             }
             doc.sharpness = quality->sharpness;
@@ -311,9 +335,12 @@ class UploadReactor final
             return s;
           }
           cdkv::v1::Filing loaded;
-          if (absl::Status s = FillFiling(deps_, tx, filing->id, &loaded); !s.ok()) return s;
+          if (absl::Status s = FillFiling(deps_, tx, filing->id, &loaded);
+              !s.ok())
+            return s;
           for (const auto& d : loaded.documents()) {
-            if (d.document_id() == doc.document_id) *response_->mutable_document() = d;
+            if (d.document_id() == doc.document_id)
+              *response_->mutable_document() = d;
           }
           return absl::OkStatus();
         });
@@ -340,30 +367,33 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::RemoveDocument(
     const cdkv::v1::RemoveDocumentRequest* request,
     cdkv::v1::RemoveDocumentResponse* response) {
   return Serve(context, "RemoveDocument", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    return Mutate(deps_, *caller, "RemoveDocument", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-                    absl::StatusOr<records::FilingRow> filing =
-                        OwnFiling(deps_, tx, *caller, request->filing_id());
-                    if (!filing.ok()) return filing.status();
-                    if (filing->state != State::kDraft &&
-                        filing->state != State::kNeedsMoreDocuments) {
-                      return absl::FailedPreconditionError(absl::StrCat(
-                          "filing ", filing->id, " is ", domain::StateName(filing->state),
-                          "; photos can be removed only from a draft"));
-                    }
-                    if (absl::Status s = tx.DeleteDocument(filing->id, request->document_id());
-                        !s.ok()) {
-                      return s;
-                    }
-                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "document.remove",
-                                               filing->id, request->document_id(), now);
-                        !s.ok()) {
-                      return s;
-                    }
-                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-                  });
+    return Mutate(
+        deps_, *caller, "RemoveDocument", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          if (filing->state != State::kDraft &&
+              filing->state != State::kNeedsMoreDocuments) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "filing ", filing->id, " is ", domain::StateName(filing->state),
+                "; photos can be removed only from a draft"));
+          }
+          if (absl::Status s =
+                  tx.DeleteDocument(filing->id, request->document_id());
+              !s.ok()) {
+            return s;
+          }
+          if (absl::Status s = Audit(tx, Actor::Of(*caller), "document.remove",
+                                     filing->id, request->document_id(), now);
+              !s.ok()) {
+            return s;
+          }
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
   });
 }
 
@@ -372,9 +402,11 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
     const cdkv::v1::SubmitFilingRequest* request,
     cdkv::v1::SubmitFilingResponse* response) {
   return Serve(context, "SubmitFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckDelivery(request->delivery(), request->delivery_address());
+    if (absl::Status s =
+            CheckDelivery(request->delivery(), request->delivery_address());
         !s.ok()) {
       return Fail(s);
     }
@@ -389,7 +421,8 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
           if (!documents.ok()) return documents.status();
           if (documents->empty() && filing->state == State::kDraft) {
             return absl::FailedPreconditionError(
-                "add a photo of each paper the procedure needs before submitting");
+                "add a photo of each paper the procedure needs before "
+                "submitting");
           }
           absl::StatusOr<domain::Route> route = domain::RouteFiling(
               *deps_.catalog, filing->procedure_code, filing->commune_code);
@@ -413,10 +446,12 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::GetFiling(
-    grpc::CallbackServerContext* context, const cdkv::v1::GetFilingRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::GetFilingRequest* request,
     cdkv::v1::GetFilingResponse* response) {
   return Serve(context, "GetFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
     return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
       absl::StatusOr<records::FilingRow> filing =
@@ -428,10 +463,12 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::GetFiling(
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::ListFilings(
-    grpc::CallbackServerContext* context, const cdkv::v1::ListFilingsRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::ListFilingsRequest* request,
     cdkv::v1::ListFilingsResponse* response) {
   return Serve(context, "ListFilings", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
     absl::StatusOr<int> offset = ParsePageToken(request->page_token());
     if (!offset.ok()) return Fail(offset.status());
@@ -455,38 +492,43 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListFilings(
   });
 }
 
-// Streams a filing's events: first its current state, then every committed change.
+// Streams a filing's events: first its current state, then every committed
+// change.
 class WatchReactor final
     : public grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse> {
  public:
   WatchReactor(Deps& deps, grpc::CallbackServerContext* context,
                const cdkv::v1::WatchFilingRequest& request)
       : deps_(deps), filing_id_(request.filing_id()) {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) {
       FinishOnce(auth::ToGrpcStatus(caller.status()));
       return;
     }
     cdkv::v1::WatchFilingResponse first;
-    absl::Status loaded = deps_.records->Read([&](records::Tx& tx) -> absl::Status {
-      absl::StatusOr<records::FilingRow> filing =
-          OwnFiling(deps_, tx, *caller, filing_id_);
-      if (!filing.ok()) return filing.status();
-      cdkv::v1::FilingEvent* event = first.mutable_event();
-      event->set_filing_id(filing->id);
-      event->set_version(filing->version);
-      event->mutable_change()->set_to_state(ToProto(filing->state));
-      if (!filing->pickup_json.empty()) {
-        google::protobuf::util::JsonStringToMessage(filing->pickup_json,
-                                                    event->mutable_pickup());
-      }
-      // Subscribe inside the read so no change can slip between snapshot and stream.
-      const int64_t handle = deps_.events->Subscribe(
-          filing_id_, [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
-      absl::MutexLock lock(&mu_);
-      handle_ = handle;
-      return absl::OkStatus();
-    });
+    absl::Status loaded =
+        deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, filing_id_);
+          if (!filing.ok()) return filing.status();
+          cdkv::v1::FilingEvent* event = first.mutable_event();
+          event->set_filing_id(filing->id);
+          event->set_version(filing->version);
+          event->mutable_change()->set_to_state(ToProto(filing->state));
+          if (!filing->pickup_json.empty()) {
+            google::protobuf::util::JsonStringToMessage(
+                filing->pickup_json, event->mutable_pickup());
+          }
+          // Subscribe inside the read so no change can slip between snapshot
+          // and stream.
+          const int64_t handle = deps_.events->Subscribe(
+              filing_id_,
+              [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
+          absl::MutexLock lock(&mu_);
+          handle_ = handle;
+          return absl::OkStatus();
+        });
     if (!loaded.ok()) {
       FinishOnce(auth::ToGrpcStatus(loaded));
       return;
@@ -509,11 +551,13 @@ class WatchReactor final
         return;
       }
     }
-    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    FinishOnce(
+        grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
   }
 
-  // A watch ends only when the client cancels or the server shuts down; either way the stream
-  // must still be finished, or the server would wait for it forever.
+  // A watch ends only when the client cancels or the server shuts down; either
+  // way the stream must still be finished, or the server would wait for it
+  // forever.
   void OnCancel() override {
     Unsubscribe();
     FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "watch ended"));
@@ -550,8 +594,9 @@ class WatchReactor final
     StartWrite(&pending_.front());
   }
 
-  // Publishing holds the events lock while it calls Enqueue (which takes mu_), so the events
-  // lock is taken here with mu_ released. Once Unsubscribe returns no callback is running.
+  // Publishing holds the events lock while it calls Enqueue (which takes mu_),
+  // so the events lock is taken here with mu_ released. Once Unsubscribe
+  // returns no callback is running.
   void Unsubscribe() {
     int64_t handle = 0;
     {
@@ -573,8 +618,9 @@ class WatchReactor final
   int64_t handle_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse>* CitizenServiceImpl::WatchFiling(
-    grpc::CallbackServerContext* context, const cdkv::v1::WatchFilingRequest* request) {
+grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse>*
+CitizenServiceImpl::WatchFiling(grpc::CallbackServerContext* context,
+                                const cdkv::v1::WatchFilingRequest* request) {
   return new WatchReactor(deps_, context, *request);
 }
 
@@ -583,33 +629,36 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ChooseResultDelivery(
     const cdkv::v1::ChooseResultDeliveryRequest* request,
     cdkv::v1::ChooseResultDeliveryResponse* response) {
   return Serve(context, "ChooseResultDelivery", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckDelivery(request->delivery(), request->delivery_address());
+    if (absl::Status s =
+            CheckDelivery(request->delivery(), request->delivery_address());
         !s.ok()) {
       return Fail(s);
     }
-    return Mutate(deps_, *caller, "ChooseResultDelivery", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-                    absl::StatusOr<records::FilingRow> filing =
-                        OwnFiling(deps_, tx, *caller, request->filing_id());
-                    if (!filing.ok()) return filing.status();
-                    if (domain::IsTerminal(filing->state) ||
-                        filing->state == State::kReadyForPickup) {
-                      return absl::FailedPreconditionError(absl::StrCat(
-                          "filing ", filing->id, " is ", domain::StateName(filing->state),
-                          "; the delivery can no longer be changed"));
-                    }
-                    filing->delivery = DeliveryName(request->delivery());
-                    filing->delivery_address = request->delivery_address();
-                    if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.delivery",
-                                               filing->id, filing->delivery, now);
-                        !s.ok()) {
-                      return s;
-                    }
-                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-                  });
+    return Mutate(
+        deps_, *caller, "ChooseResultDelivery", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          if (domain::IsTerminal(filing->state) ||
+              filing->state == State::kReadyForPickup) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "filing ", filing->id, " is ", domain::StateName(filing->state),
+                "; the delivery can no longer be changed"));
+          }
+          filing->delivery = DeliveryName(request->delivery());
+          filing->delivery_address = request->delivery_address();
+          if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+          if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.delivery",
+                                     filing->id, filing->delivery, now);
+              !s.ok()) {
+            return s;
+          }
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
   });
 }
 
@@ -618,23 +667,26 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SupplyDocuments(
     const cdkv::v1::SupplyDocumentsRequest* request,
     cdkv::v1::SupplyDocumentsResponse* response) {
   return Serve(context, "SupplyDocuments", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckLength("note", request->note(), 1000); !s.ok()) return Fail(s);
-    return Mutate(deps_, *caller, "SupplyDocuments", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-                    absl::StatusOr<records::FilingRow> filing =
-                        OwnFiling(deps_, tx, *caller, request->filing_id());
-                    if (!filing.ok()) return filing.status();
-                    if (absl::Status s =
-                            ApplyAction(tx, *filing, Action::kSupplyDocuments,
-                                        Actor::Of(*caller), request->note(), now, events);
-                        !s.ok()) {
-                      return s;
-                    }
-                    if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
-                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-                  });
+    if (absl::Status s = CheckLength("note", request->note(), 1000); !s.ok())
+      return Fail(s);
+    return Mutate(
+        deps_, *caller, "SupplyDocuments", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          if (absl::Status s =
+                  ApplyAction(tx, *filing, Action::kSupplyDocuments,
+                              Actor::Of(*caller), request->note(), now, events);
+              !s.ok()) {
+            return s;
+          }
+          if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
   });
 }
 
@@ -643,74 +695,82 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::WithdrawFiling(
     const cdkv::v1::WithdrawFilingRequest* request,
     cdkv::v1::WithdrawFilingResponse* response) {
   return Serve(context, "WithdrawFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckLength("reason", request->reason(), 1000); !s.ok()) {
+    if (absl::Status s = CheckLength("reason", request->reason(), 1000);
+        !s.ok()) {
       return Fail(s);
     }
-    return Mutate(deps_, *caller, "WithdrawFiling", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-                    absl::StatusOr<records::FilingRow> filing =
-                        OwnFiling(deps_, tx, *caller, request->filing_id());
-                    if (!filing.ok()) return filing.status();
-                    const std::string desk = filing->desk_code;
-                    const bool was_queued = filing->state == State::kAwaitingDesk ||
-                                            filing->state == State::kInReview;
-                    filing->claimed_by.clear();
-                    if (absl::Status s =
-                            ApplyAction(tx, *filing, Action::kWithdraw, Actor::Of(*caller),
-                                        request->reason(), now, events);
-                        !s.ok()) {
-                      return s;
-                    }
-                    if (was_queued) {
-                      if (absl::Status s = workers::AddDeskRemove(tx, desk, filing->id, now);
-                          !s.ok()) {
-                        return s;
-                      }
-                    }
-                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-                  });
+    return Mutate(
+        deps_, *caller, "WithdrawFiling", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          const std::string desk = filing->desk_code;
+          const bool was_queued = filing->state == State::kAwaitingDesk ||
+                                  filing->state == State::kInReview;
+          filing->claimed_by.clear();
+          if (absl::Status s = ApplyAction(tx, *filing, Action::kWithdraw,
+                                           Actor::Of(*caller),
+                                           request->reason(), now, events);
+              !s.ok()) {
+            return s;
+          }
+          if (was_queued) {
+            if (absl::Status s =
+                    workers::AddDeskRemove(tx, desk, filing->id, now);
+                !s.ok()) {
+              return s;
+            }
+          }
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
   });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::RateFiling(
-    grpc::CallbackServerContext* context, const cdkv::v1::RateFilingRequest* request,
+    grpc::CallbackServerContext* context,
+    const cdkv::v1::RateFilingRequest* request,
     cdkv::v1::RateFilingResponse* response) {
   return Serve(context, "RateFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
     if (request->stars() < 1 || request->stars() > 5) {
       return Fail(absl::InvalidArgumentError("stars must be from 1 to 5"));
     }
-    if (absl::Status s = CheckLength("comment", request->comment(), 1000); !s.ok()) {
+    if (absl::Status s = CheckLength("comment", request->comment(), 1000);
+        !s.ok()) {
       return Fail(s);
     }
-    return Mutate(deps_, *caller, "RateFiling", request->request_id(), response,
-                  [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-                    absl::StatusOr<records::FilingRow> filing =
-                        OwnFiling(deps_, tx, *caller, request->filing_id());
-                    if (!filing.ok()) return filing.status();
-                    if (filing->state != State::kCompleted) {
-                      return absl::FailedPreconditionError(absl::StrCat(
-                          "filing ", filing->id, " is ", domain::StateName(filing->state),
-                          "; it can be rated after the result is picked up"));
-                    }
-                    if (filing->rating != 0) {
-                      return absl::AlreadyExistsError(
-                          absl::StrCat("filing ", filing->id, " is already rated"));
-                    }
-                    filing->rating = request->stars();
-                    filing->rating_comment = request->comment();
-                    if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-                    if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.rate",
-                                               filing->id,
-                                               std::to_string(request->stars()), now);
-                        !s.ok()) {
-                      return s;
-                    }
-                    return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-                  });
+    return Mutate(
+        deps_, *caller, "RateFiling", request->request_id(), response,
+        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+          absl::StatusOr<records::FilingRow> filing =
+              OwnFiling(deps_, tx, *caller, request->filing_id());
+          if (!filing.ok()) return filing.status();
+          if (filing->state != State::kCompleted) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "filing ", filing->id, " is ", domain::StateName(filing->state),
+                "; it can be rated after the result is picked up"));
+          }
+          if (filing->rating != 0) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("filing ", filing->id, " is already rated"));
+          }
+          filing->rating = request->stars();
+          filing->rating_comment = request->comment();
+          if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+          if (absl::Status s =
+                  Audit(tx, Actor::Of(*caller), "filing.rate", filing->id,
+                        std::to_string(request->stars()), now);
+              !s.ok()) {
+            return s;
+          }
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+        });
   });
 }
 
@@ -719,7 +779,8 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListNotifications(
     const cdkv::v1::ListNotificationsRequest* request,
     cdkv::v1::ListNotificationsResponse* response) {
   return Serve(context, "ListNotifications", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller = Authorize(*context, deps_, Role::kCitizen);
+    absl::StatusOr<auth::Principal> caller =
+        Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
     absl::StatusOr<int> offset = ParsePageToken(request->page_token());
     if (!offset.ok()) return Fail(offset.status());
@@ -736,10 +797,12 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListNotifications(
         n->set_kind(row.kind);
         n->set_text(row.text);
         if (!row.pickup_json.empty()) {
-          google::protobuf::util::JsonStringToMessage(row.pickup_json, n->mutable_pickup());
+          google::protobuf::util::JsonStringToMessage(row.pickup_json,
+                                                      n->mutable_pickup());
         }
-        *n->mutable_created_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
-            absl::ToUnixMillis(row.at));
+        *n->mutable_created_at() =
+            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+                absl::ToUnixMillis(row.at));
       }
       if (static_cast<int>(rows->size()) > page) {
         response->set_next_page_token(std::to_string(*offset + page));

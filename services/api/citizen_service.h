@@ -7,31 +7,37 @@
 
 namespace cdkv::api {
 
-// CitizenService over the record store. Uploads are checked (type, header dimensions, full
-// decode) on `upload_pool`, not on gRPC's threads.
-class CitizenServiceImpl final : public cdkv::v1::CitizenService::CallbackService {
+// CitizenService over the record store. Uploads are checked (type, header
+// dimensions, full decode) on `upload_pool`, not on gRPC's threads.
+class CitizenServiceImpl final
+    : public cdkv::v1::CitizenService::CallbackService {
  public:
   CitizenServiceImpl(Deps& deps, WorkPool& upload_pool)
       : deps_(deps), upload_pool_(upload_pool) {}
 
-  grpc::ServerUnaryReactor* CreateFiling(grpc::CallbackServerContext* context,
-                                         const cdkv::v1::CreateFilingRequest* request,
-                                         cdkv::v1::CreateFilingResponse* response) override;
+  grpc::ServerUnaryReactor* CreateFiling(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::CreateFilingRequest* request,
+      cdkv::v1::CreateFilingResponse* response) override;
   grpc::ServerReadReactor<cdkv::v1::UploadDocumentRequest>* UploadDocument(
       grpc::CallbackServerContext* context,
       cdkv::v1::UploadDocumentResponse* response) override;
-  grpc::ServerUnaryReactor* RemoveDocument(grpc::CallbackServerContext* context,
-                                           const cdkv::v1::RemoveDocumentRequest* request,
-                                           cdkv::v1::RemoveDocumentResponse* response) override;
-  grpc::ServerUnaryReactor* SubmitFiling(grpc::CallbackServerContext* context,
-                                         const cdkv::v1::SubmitFilingRequest* request,
-                                         cdkv::v1::SubmitFilingResponse* response) override;
-  grpc::ServerUnaryReactor* GetFiling(grpc::CallbackServerContext* context,
-                                      const cdkv::v1::GetFilingRequest* request,
-                                      cdkv::v1::GetFilingResponse* response) override;
-  grpc::ServerUnaryReactor* ListFilings(grpc::CallbackServerContext* context,
-                                        const cdkv::v1::ListFilingsRequest* request,
-                                        cdkv::v1::ListFilingsResponse* response) override;
+  grpc::ServerUnaryReactor* RemoveDocument(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::RemoveDocumentRequest* request,
+      cdkv::v1::RemoveDocumentResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitFiling(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::SubmitFilingRequest* request,
+      cdkv::v1::SubmitFilingResponse* response) override;
+  grpc::ServerUnaryReactor* GetFiling(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::GetFilingRequest* request,
+      cdkv::v1::GetFilingResponse* response) override;
+  grpc::ServerUnaryReactor* ListFilings(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::ListFilingsRequest* request,
+      cdkv::v1::ListFilingsResponse* response) override;
   grpc::ServerWriteReactor<cdkv::v1::WatchFilingResponse>* WatchFiling(
       grpc::CallbackServerContext* context,
       const cdkv::v1::WatchFilingRequest* request) override;
@@ -39,15 +45,18 @@ class CitizenServiceImpl final : public cdkv::v1::CitizenService::CallbackServic
       grpc::CallbackServerContext* context,
       const cdkv::v1::ChooseResultDeliveryRequest* request,
       cdkv::v1::ChooseResultDeliveryResponse* response) override;
-  grpc::ServerUnaryReactor* SupplyDocuments(grpc::CallbackServerContext* context,
-                                            const cdkv::v1::SupplyDocumentsRequest* request,
-                                            cdkv::v1::SupplyDocumentsResponse* response) override;
-  grpc::ServerUnaryReactor* WithdrawFiling(grpc::CallbackServerContext* context,
-                                           const cdkv::v1::WithdrawFilingRequest* request,
-                                           cdkv::v1::WithdrawFilingResponse* response) override;
-  grpc::ServerUnaryReactor* RateFiling(grpc::CallbackServerContext* context,
-                                       const cdkv::v1::RateFilingRequest* request,
-                                       cdkv::v1::RateFilingResponse* response) override;
+  grpc::ServerUnaryReactor* SupplyDocuments(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::SupplyDocumentsRequest* request,
+      cdkv::v1::SupplyDocumentsResponse* response) override;
+  grpc::ServerUnaryReactor* WithdrawFiling(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::WithdrawFilingRequest* request,
+      cdkv::v1::WithdrawFilingResponse* response) override;
+  grpc::ServerUnaryReactor* RateFiling(
+      grpc::CallbackServerContext* context,
+      const cdkv::v1::RateFilingRequest* request,
+      cdkv::v1::RateFilingResponse* response) override;
   grpc::ServerUnaryReactor* ListNotifications(
       grpc::CallbackServerContext* context,
       const cdkv::v1::ListNotificationsRequest* request,

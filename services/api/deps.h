@@ -8,14 +8,15 @@
 #include "services/api/filing_events.h"
 #include "services/auth/token.h"
 #include "services/domain/catalog.h"
-#include "services/queue/redis.h"
 #include "services/domain/working_calendar.h"
+#include "services/queue/redis.h"
 #include "services/records/record_store.h"
 #include "services/store/blob_store.h"
 
 namespace cdkv::api {
 
-// What the handlers share. Owned by the server; every member outlives the services.
+// What the handlers share. Owned by the server; every member outlives the
+// services.
 struct Deps {
   const domain::Catalog* catalog = nullptr;
   const domain::WorkingCalendar* calendar = nullptr;
@@ -26,8 +27,9 @@ struct Deps {
   // Wakes the outbox dispatcher after a commit that wrote outbox rows.
   std::function<void()> poke_outbox = [] {};
   std::function<absl::Time()> clock = [] { return absl::Now(); };
-  // This thread's Redis connection, or null when Redis is not configured or unreachable. The
-  // record store stays the truth either way; Redis arbitrates claims when it is there.
+  // This thread's Redis connection, or null when Redis is not configured or
+  // unreachable. The record store stays the truth either way; Redis arbitrates
+  // claims when it is there.
   std::function<queue::RedisClient*()> redis = [] { return nullptr; };
   int64_t max_upload_bytes = 20 * 1024 * 1024;
   absl::Duration claim_lease = absl::Minutes(15);

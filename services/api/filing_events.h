@@ -12,15 +12,16 @@
 
 namespace cdkv::api {
 
-// In-process fan-out of committed filing changes to WatchFiling streams. Events are published
-// only after their transaction commits, so a watcher never sees a change that was rolled back.
-// (With several API servers this becomes a Redis pub/sub channel per filing; see docs.)
+// In-process fan-out of committed filing changes to WatchFiling streams. Events
+// are published only after their transaction commits, so a watcher never sees a
+// change that was rolled back. (With several API servers this becomes a Redis
+// pub/sub channel per filing; see docs.)
 class FilingEvents {
  public:
   using Callback = std::function<void(const cdkv::v1::FilingEvent&)>;
 
-  // Returns a handle for Unsubscribe. The callback runs on the publisher's thread and must
-  // not block.
+  // Returns a handle for Unsubscribe. The callback runs on the publisher's
+  // thread and must not block.
   int64_t Subscribe(const std::string& filing_id, Callback callback);
   void Unsubscribe(const std::string& filing_id, int64_t handle);
   void Publish(const cdkv::v1::FilingEvent& event);

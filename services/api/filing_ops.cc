@@ -68,29 +68,46 @@ void FillRegion(const std::string& json, cdkv::v1::Region* region) {
 cdkv::v1::FilingState ToProto(domain::State state) {
   using domain::State;
   switch (state) {
-    case State::kDraft: return cdkv::v1::FILING_STATE_DRAFT;
-    case State::kSubmitted: return cdkv::v1::FILING_STATE_SUBMITTED;
-    case State::kPrefilling: return cdkv::v1::FILING_STATE_PREFILLING;
-    case State::kAwaitingDesk: return cdkv::v1::FILING_STATE_AWAITING_DESK;
-    case State::kInReview: return cdkv::v1::FILING_STATE_IN_REVIEW;
-    case State::kConfirmed: return cdkv::v1::FILING_STATE_CONFIRMED;
-    case State::kProcessing: return cdkv::v1::FILING_STATE_PROCESSING;
-    case State::kReadyForPickup: return cdkv::v1::FILING_STATE_READY_FOR_PICKUP;
-    case State::kCompleted: return cdkv::v1::FILING_STATE_COMPLETED;
-    case State::kNeedsMoreDocuments: return cdkv::v1::FILING_STATE_NEEDS_MORE_DOCUMENTS;
-    case State::kRejected: return cdkv::v1::FILING_STATE_REJECTED;
-    case State::kWithdrawn: return cdkv::v1::FILING_STATE_WITHDRAWN;
-    case State::kForwarded: return cdkv::v1::FILING_STATE_FORWARDED;
+    case State::kDraft:
+      return cdkv::v1::FILING_STATE_DRAFT;
+    case State::kSubmitted:
+      return cdkv::v1::FILING_STATE_SUBMITTED;
+    case State::kPrefilling:
+      return cdkv::v1::FILING_STATE_PREFILLING;
+    case State::kAwaitingDesk:
+      return cdkv::v1::FILING_STATE_AWAITING_DESK;
+    case State::kInReview:
+      return cdkv::v1::FILING_STATE_IN_REVIEW;
+    case State::kConfirmed:
+      return cdkv::v1::FILING_STATE_CONFIRMED;
+    case State::kProcessing:
+      return cdkv::v1::FILING_STATE_PROCESSING;
+    case State::kReadyForPickup:
+      return cdkv::v1::FILING_STATE_READY_FOR_PICKUP;
+    case State::kCompleted:
+      return cdkv::v1::FILING_STATE_COMPLETED;
+    case State::kNeedsMoreDocuments:
+      return cdkv::v1::FILING_STATE_NEEDS_MORE_DOCUMENTS;
+    case State::kRejected:
+      return cdkv::v1::FILING_STATE_REJECTED;
+    case State::kWithdrawn:
+      return cdkv::v1::FILING_STATE_WITHDRAWN;
+    case State::kForwarded:
+      return cdkv::v1::FILING_STATE_FORWARDED;
   }
   return cdkv::v1::FILING_STATE_UNSPECIFIED;
 }
 
 cdkv::v1::Role ToProto(domain::Role role) {
   switch (role) {
-    case domain::Role::kCitizen: return cdkv::v1::ROLE_CITIZEN;
-    case domain::Role::kOfficer: return cdkv::v1::ROLE_OFFICER;
-    case domain::Role::kSupervisor: return cdkv::v1::ROLE_SUPERVISOR;
-    case domain::Role::kSystem: return cdkv::v1::ROLE_UNSPECIFIED;
+    case domain::Role::kCitizen:
+      return cdkv::v1::ROLE_CITIZEN;
+    case domain::Role::kOfficer:
+      return cdkv::v1::ROLE_OFFICER;
+    case domain::Role::kSupervisor:
+      return cdkv::v1::ROLE_SUPERVISOR;
+    case domain::Role::kSystem:
+      return cdkv::v1::ROLE_UNSPECIFIED;
   }
   return cdkv::v1::ROLE_UNSPECIFIED;
 }
@@ -106,14 +123,15 @@ absl::Status CheckAccess(const Deps& deps, const auth::Principal& principal,
           principal.MayUseDesk(filing.competent_desk)) {
         return absl::OkStatus();
       }
-      return absl::PermissionDeniedError(absl::StrCat(
-          "filing ", filing.id, " belongs to desk ", filing.desk_code,
-          ", which is not one of yours"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("filing ", filing.id, " belongs to desk ",
+                       filing.desk_code, ", which is not one of yours"));
     case domain::Role::kSupervisor: {
       const domain::Commune* commune =
           deps.catalog->FindCommune(filing.commune_code);
       const domain::District* district =
-          commune ? deps.catalog->FindDistrict(commune->district_code) : nullptr;
+          commune ? deps.catalog->FindDistrict(commune->district_code)
+                  : nullptr;
       if (district != nullptr &&
           principal.Oversees(Std(district->code), Std(district->province_vi))) {
         return absl::OkStatus();
@@ -187,7 +205,8 @@ cdkv::v1::FilingSummary Summarize(const Deps& deps,
   cdkv::v1::FilingSummary s;
   s.set_filing_id(f.id);
   s.set_procedure_code(f.procedure_code);
-  if (const domain::Procedure* p = deps.catalog->FindProcedure(f.procedure_code)) {
+  if (const domain::Procedure* p =
+          deps.catalog->FindProcedure(f.procedure_code)) {
     s.set_procedure_name(p->name_vi);
   }
   s.set_state(ToProto(f.state));
@@ -205,7 +224,8 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
   cdkv::v1::Filing out;
   out.set_filing_id(f.id);
   out.set_procedure_code(f.procedure_code);
-  if (const domain::Procedure* p = deps.catalog->FindProcedure(f.procedure_code)) {
+  if (const domain::Procedure* p =
+          deps.catalog->FindProcedure(f.procedure_code)) {
     out.set_procedure_name(p->name_vi);
   }
   out.set_commune_code(f.commune_code);
@@ -213,13 +233,15 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
   out.set_state(ToProto(f.state));
   out.set_channel(ChannelFromName(f.channel));
   out.set_citizen_id(f.citizen_id);
-  if (f.submitted_at) *out.mutable_submitted_at() = ToTimestamp(*f.submitted_at);
+  if (f.submitted_at)
+    *out.mutable_submitted_at() = ToTimestamp(*f.submitted_at);
   if (f.deadline) *out.mutable_deadline() = ToTimestamp(*f.deadline);
   out.set_delivery(DeliveryFromName(f.delivery));
   if (!f.pickup_json.empty()) {
     google::protobuf::util::JsonStringToMessage(f.pickup_json,
                                                 out.mutable_pickup());
-    out.mutable_pickup()->clear_pickup_code();  // only the citizen's notice carries it
+    out.mutable_pickup()
+        ->clear_pickup_code();  // only the citizen's notice carries it
   }
   out.set_officer_message(f.officer_message);
   out.set_claimed_by(f.claimed_by);
@@ -268,7 +290,8 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
     field->set_method(MethodFromName(r.method));
     field->set_document_id(r.document_id);
     FillRegion(r.region_json, field->mutable_region());
-    nlohmann::json readings = nlohmann::json::parse(r.readings_json, nullptr, false);
+    nlohmann::json readings =
+        nlohmann::json::parse(r.readings_json, nullptr, false);
     if (readings.is_array()) {
       for (const auto& reading : readings) {
         if (!reading.is_object()) continue;
@@ -289,7 +312,8 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
     field->set_required(r.required);
   }
 
-  absl::StatusOr<std::vector<domain::Transition>> history = tx.History(filing_id);
+  absl::StatusOr<std::vector<domain::Transition>> history =
+      tx.History(filing_id);
   if (!history.ok()) return history.status();
   for (const domain::Transition& t : *history) {
     cdkv::v1::StateChange* change = out.add_history();
@@ -307,11 +331,13 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
 absl::Status ValidateRequestId(std::string_view request_id) {
   if (request_id.empty()) {
     return absl::InvalidArgumentError(
-        "request_id is required: generate one per operation (a UUID) and reuse it "
+        "request_id is required: generate one per operation (a UUID) and reuse "
+        "it "
         "only to retry that operation");
   }
   if (request_id.size() > 128) {
-    return absl::InvalidArgumentError("request_id is longer than 128 characters");
+    return absl::InvalidArgumentError(
+        "request_id is longer than 128 characters");
   }
   for (unsigned char c : request_id) {
     if (c < 0x21 || c > 0x7e) {

@@ -1,8 +1,9 @@
 #ifndef CDKV_SERVICES_API_FILING_OPS_H_
 #define CDKV_SERVICES_API_FILING_OPS_H_
 
-// What every handler (and the workers) does to filings: authorise, apply a lifecycle action and
-// record it, load a filing as the API shows it, and run a mutation exactly once per request id.
+// What every handler (and the workers) does to filings: authorise, apply a
+// lifecycle action and record it, load a filing as the API shows it, and run a
+// mutation exactly once per request id.
 
 #include <grpcpp/grpcpp.h>
 
@@ -27,20 +28,23 @@ struct Actor {
   domain::Role role = domain::Role::kSystem;
 
   static Actor Of(const auth::Principal& p) { return {p.account_id, p.role}; }
-  static Actor System(std::string worker) { return {std::move(worker), domain::Role::kSystem}; }
+  static Actor System(std::string worker) {
+    return {std::move(worker), domain::Role::kSystem};
+  }
 };
 
 cdkv::v1::FilingState ToProto(domain::State state);
 cdkv::v1::Role ToProto(domain::Role role);
 
-// Whether `principal` may see `filing`: its citizen, an officer of its current or competent
-// desk, or a supervisor over its district. A citizen asking for someone else's filing gets
-// NOT_FOUND, so filing ids cannot be probed.
+// Whether `principal` may see `filing`: its citizen, an officer of its current
+// or competent desk, or a supervisor over its district. A citizen asking for
+// someone else's filing gets NOT_FOUND, so filing ids cannot be probed.
 absl::Status CheckAccess(const Deps& deps, const auth::Principal& principal,
                          const records::FilingRow& filing);
 
-// Applies `action` to `filing` (in `tx`): checks the lifecycle, updates and versions the row,
-// appends history and audit, and queues the event to publish after commit.
+// Applies `action` to `filing` (in `tx`): checks the lifecycle, updates and
+// versions the row, appends history and audit, and queues the event to publish
+// after commit.
 absl::Status ApplyAction(records::Tx& tx, records::FilingRow& filing,
                          domain::Action action, const Actor& actor,
                          std::string reason, absl::Time now,
@@ -59,9 +63,9 @@ absl::Status Audit(records::Tx& tx, const Actor& actor, std::string_view action,
 // Checks a client request id: present, at most 128 printable ASCII characters.
 absl::Status ValidateRequestId(std::string_view request_id);
 
-// Runs a mutating RPC exactly once per (caller, request id): a retry gets the stored first
-// answer; otherwise `body` runs in one transaction and its answer is stored with it. Events the
-// body queued are published after the commit.
+// Runs a mutating RPC exactly once per (caller, request id): a retry gets the
+// stored first answer; otherwise `body` runs in one transaction and its answer
+// is stored with it. Events the body queued are published after the commit.
 template <typename Response, typename Body>
 grpc::Status Mutate(Deps& deps, const auth::Principal& caller,
                     std::string_view method, std::string_view request_id,
@@ -71,20 +75,22 @@ grpc::Status Mutate(Deps& deps, const auth::Principal& caller,
   }
   std::vector<cdkv::v1::FilingEvent> events;
   const absl::Time now = deps.clock();
-  absl::Status status = deps.records->Write([&](records::Tx& tx) -> absl::Status {
-    absl::StatusOr<std::optional<std::string>> first =
-        tx.FindResponse(caller.account_id, request_id, method);
-    if (!first.ok()) return first.status();
-    if (first->has_value()) {
-      if (!response->ParseFromString(**first)) {
-        return absl::DataLossError("the stored answer to this request is unreadable");
-      }
-      return absl::OkStatus();
-    }
-    if (absl::Status s = body(tx, now, &events); !s.ok()) return s;
-    return tx.SaveResponse(caller.account_id, request_id, method,
-                           response->SerializeAsString(), now);
-  });
+  absl::Status status =
+      deps.records->Write([&](records::Tx& tx) -> absl::Status {
+        absl::StatusOr<std::optional<std::string>> first =
+            tx.FindResponse(caller.account_id, request_id, method);
+        if (!first.ok()) return first.status();
+        if (first->has_value()) {
+          if (!response->ParseFromString(**first)) {
+            return absl::DataLossError(
+                "the stored answer to this request is unreadable");
+          }
+          return absl::OkStatus();
+        }
+        if (absl::Status s = body(tx, now, &events); !s.ok()) return s;
+        return tx.SaveResponse(caller.account_id, request_id, method,
+                               response->SerializeAsString(), now);
+      });
   if (!status.ok()) {
     response->Clear();
     return auth::ToGrpcStatus(status);

@@ -13,8 +13,9 @@
 
 namespace cdkv::api {
 
-// Runs a unary handler body and finishes the call with its status. No exception leaves a
-// reactor: anything thrown below (allocation failure, a library bug) becomes INTERNAL.
+// Runs a unary handler body and finishes the call with its status. No exception
+// leaves a reactor: anything thrown below (allocation failure, a library bug)
+// becomes INTERNAL.
 template <typename Body>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
                                 const char* method, Body body) {
@@ -24,14 +25,16 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
     status = body();
   } catch (const std::exception& e) {
     LogError("rpc.exception", {{"method", method}, {"what", e.what()}});
-    status = grpc::Status(grpc::StatusCode::INTERNAL,
-                          "internal error; the request changed nothing and may be retried");
+    status = grpc::Status(
+        grpc::StatusCode::INTERNAL,
+        "internal error; the request changed nothing and may be retried");
   }
   reactor->Finish(status);
   return reactor;
 }
 
-// The shared check at the top of every handler: a valid token, of the given role.
+// The shared check at the top of every handler: a valid token, of the given
+// role.
 inline absl::StatusOr<auth::Principal> Authorize(
     const grpc::CallbackServerContext& context, const Deps& deps,
     domain::Role role) {

@@ -9,7 +9,8 @@ namespace cdkv::api {
 std::string NewId(const std::string& prefix, int length) {
   static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   std::string id = prefix;
-  for (int i = 0; i < length; ++i) id.push_back(kAlphabet[randombytes_uniform(32)]);
+  for (int i = 0; i < length; ++i)
+    id.push_back(kAlphabet[randombytes_uniform(32)]);
   return id;
 }
 

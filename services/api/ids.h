@@ -5,8 +5,9 @@
 
 namespace cdkv::api {
 
-// A new identifier: `prefix` then `length` random Crockford base-32 characters (no I, L, O, U,
-// so it reads aloud and types without confusion). 10 characters carry 50 random bits.
+// A new identifier: `prefix` then `length` random Crockford base-32 characters
+// (no I, L, O, U, so it reads aloud and types without confusion). 10 characters
+// carry 50 random bits.
 std::string NewId(const std::string& prefix, int length);
 
 // A six-digit code a citizen shows at pickup.

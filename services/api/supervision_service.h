@@ -6,26 +6,26 @@
 
 namespace cdkv::api {
 
-// SupervisionService: time saved (each component apart), performance and the audit trail, for
-// a supervisor's own district or province only. Figures come from the domain core's pure
-// accounting over facts read from the record store.
+// SupervisionService: time saved (each component apart), performance and the
+// audit trail, for a supervisor's own district or province only. Figures come
+// from the domain core's pure accounting over facts read from the record store.
 class SupervisionServiceImpl final
     : public cdkv::v1::SupervisionService::CallbackService {
  public:
   explicit SupervisionServiceImpl(Deps& deps) : deps_(deps) {}
 
-  grpc::ServerUnaryReactor* GetTimeSaved(grpc::CallbackServerContext*,
-                                         const cdkv::v1::GetTimeSavedRequest*,
-                                         cdkv::v1::GetTimeSavedResponse*) override;
-  grpc::ServerUnaryReactor* GetPerformance(grpc::CallbackServerContext*,
-                                           const cdkv::v1::GetPerformanceRequest*,
-                                           cdkv::v1::GetPerformanceResponse*) override;
-  grpc::ServerUnaryReactor* ListLateFilings(grpc::CallbackServerContext*,
-                                            const cdkv::v1::ListLateFilingsRequest*,
-                                            cdkv::v1::ListLateFilingsResponse*) override;
-  grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext*,
-                                            const cdkv::v1::ListAuditEventsRequest*,
-                                            cdkv::v1::ListAuditEventsResponse*) override;
+  grpc::ServerUnaryReactor* GetTimeSaved(
+      grpc::CallbackServerContext*, const cdkv::v1::GetTimeSavedRequest*,
+      cdkv::v1::GetTimeSavedResponse*) override;
+  grpc::ServerUnaryReactor* GetPerformance(
+      grpc::CallbackServerContext*, const cdkv::v1::GetPerformanceRequest*,
+      cdkv::v1::GetPerformanceResponse*) override;
+  grpc::ServerUnaryReactor* ListLateFilings(
+      grpc::CallbackServerContext*, const cdkv::v1::ListLateFilingsRequest*,
+      cdkv::v1::ListLateFilingsResponse*) override;
+  grpc::ServerUnaryReactor* ListAuditEvents(
+      grpc::CallbackServerContext*, const cdkv::v1::ListAuditEventsRequest*,
+      cdkv::v1::ListAuditEventsResponse*) override;
 
  private:
   Deps& deps_;

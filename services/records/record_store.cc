@@ -133,9 +133,11 @@ std::string_view OrNull(const std::string& s) { return s; }
 absl::StatusOr<std::optional<std::string>> Tx::FindResponse(
     std::string_view principal, std::string_view request_id,
     std::string_view method) {
-  absl::StatusOr<Statement> stmt = Prepared(
-      db_, "SELECT method, response FROM requests WHERE principal=? AND request_id=?",
-      {principal, request_id});
+  absl::StatusOr<Statement> stmt =
+      Prepared(db_,
+               "SELECT method, response FROM requests WHERE principal=? AND "
+               "request_id=?",
+               {principal, request_id});
   if (!stmt.ok()) return stmt.status();
   absl::StatusOr<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -166,31 +168,46 @@ absl::Status Tx::SaveResponse(std::string_view principal,
 }
 
 absl::Status Tx::InsertFiling(const FilingRow& f) {
-  return Run(db_,
-             absl::StrCat("INSERT INTO filings(", Absl(kFilingColumns),
-                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-             {f.id, f.procedure_code, f.commune_code, f.desk_code,
-              f.competent_desk, f.citizen_id, f.channel,
-              Std(domain::StateName(f.state)), f.version,
-              std::optional<absl::Time>(f.created_at), f.submitted_at,
-              f.deadline, f.delivery, f.delivery_address,
-              f.claimed_by.empty() ? Param() : Param(OrNull(f.claimed_by)),
-              f.claimed_at, f.claim_expires_at, f.handling_ms,
-              f.officer_message,
-              f.pickup_code_hash.empty() ? Param()
-                                         : Param(OrNull(f.pickup_code_hash)),
-              f.pickup_json.empty() ? Param() : Param(OrNull(f.pickup_json)),
-              f.confirmed_at, f.ready_at, f.completed_at,
-              static_cast<int64_t>(f.rating), f.rating_comment});
+  return Run(
+      db_,
+      absl::StrCat(
+          "INSERT INTO filings(", Absl(kFilingColumns),
+          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+      {f.id,
+       f.procedure_code,
+       f.commune_code,
+       f.desk_code,
+       f.competent_desk,
+       f.citizen_id,
+       f.channel,
+       Std(domain::StateName(f.state)),
+       f.version,
+       std::optional<absl::Time>(f.created_at),
+       f.submitted_at,
+       f.deadline,
+       f.delivery,
+       f.delivery_address,
+       f.claimed_by.empty() ? Param() : Param(OrNull(f.claimed_by)),
+       f.claimed_at,
+       f.claim_expires_at,
+       f.handling_ms,
+       f.officer_message,
+       f.pickup_code_hash.empty() ? Param() : Param(OrNull(f.pickup_code_hash)),
+       f.pickup_json.empty() ? Param() : Param(OrNull(f.pickup_json)),
+       f.confirmed_at,
+       f.ready_at,
+       f.completed_at,
+       static_cast<int64_t>(f.rating),
+       f.rating_comment});
 }
 
 absl::StatusOr<FilingRow> Tx::GetFiling(std::string_view id) {
-  absl::StatusOr<std::vector<FilingRow>> rows = Collect<FilingRow>(
-      Prepared(db_,
-               absl::StrCat("SELECT ", Absl(kFilingColumns),
-                            " FROM filings WHERE id=?"),
-               {id}),
-      ReadFiling);
+  absl::StatusOr<std::vector<FilingRow>> rows =
+      Collect<FilingRow>(Prepared(db_,
+                                  absl::StrCat("SELECT ", Absl(kFilingColumns),
+                                               " FROM filings WHERE id=?"),
+                                  {id}),
+                         ReadFiling);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
     return absl::NotFoundError(absl::StrCat("no filing '", Absl(id), "'"));
@@ -207,19 +224,33 @@ absl::Status Tx::UpdateFiling(FilingRow& f) {
       "handling_ms=?, officer_message=?, pickup_code_hash=?, pickup=?, "
       "confirmed_at=?, ready_at=?, completed_at=?, rating=?, rating_comment=? "
       "WHERE id=? AND version=?",
-      {f.desk_code, f.competent_desk, Std(domain::StateName(f.state)),
-       f.submitted_at, f.deadline, f.delivery, f.delivery_address,
+      {f.desk_code,
+       f.competent_desk,
+       Std(domain::StateName(f.state)),
+       f.submitted_at,
+       f.deadline,
+       f.delivery,
+       f.delivery_address,
        f.claimed_by.empty() ? Param() : Param(OrNull(f.claimed_by)),
-       f.claimed_at, f.claim_expires_at, f.handling_ms, f.officer_message,
+       f.claimed_at,
+       f.claim_expires_at,
+       f.handling_ms,
+       f.officer_message,
        f.pickup_code_hash.empty() ? Param() : Param(OrNull(f.pickup_code_hash)),
        f.pickup_json.empty() ? Param() : Param(OrNull(f.pickup_json)),
-       f.confirmed_at, f.ready_at, f.completed_at,
-       static_cast<int64_t>(f.rating), f.rating_comment, f.id, f.version});
+       f.confirmed_at,
+       f.ready_at,
+       f.completed_at,
+       static_cast<int64_t>(f.rating),
+       f.rating_comment,
+       f.id,
+       f.version});
   if (!stmt.ok()) return stmt.status();
   if (absl::Status s = stmt->Run(); !s.ok()) return s;
   if (db_.Changes() != 1) {
     return absl::AbortedError(absl::StrCat(
-        "filing ", f.id, " changed while this request was handled; reload it and try again"));
+        "filing ", f.id,
+        " changed while this request was handled; reload it and try again"));
   }
   ++f.version;
   return absl::OkStatus();
@@ -267,48 +298,52 @@ absl::StatusOr<std::vector<FilingRow>> Tx::FilingsAtDesk(
     std::string_view desk_code, const std::vector<domain::State>& states,
     int limit) {
   return Collect<FilingRow>(
-      Prepared(db_,
-               absl::StrCat("SELECT ", Absl(kFilingColumns),
-                            " FROM filings WHERE desk_code=? AND state IN (",
-                            StateList(states),
-                            ") ORDER BY deadline, id LIMIT ?"),
-               {desk_code, static_cast<int64_t>(limit)}),
+      Prepared(
+          db_,
+          absl::StrCat("SELECT ", Absl(kFilingColumns),
+                       " FROM filings WHERE desk_code=? AND state IN (",
+                       StateList(states), ") ORDER BY deadline, id LIMIT ?"),
+          {desk_code, static_cast<int64_t>(limit)}),
       ReadFiling);
 }
 
 absl::StatusOr<std::vector<FilingRow>> Tx::FilingsSubmittedBetween(
     absl::Time from, absl::Time to) {
   return Collect<FilingRow>(
-      Prepared(db_,
-               absl::StrCat("SELECT ", Absl(kFilingColumns),
-                            " FROM filings WHERE submitted_at >= ? AND "
-                            "submitted_at < ? ORDER BY submitted_at"),
-               {std::optional<absl::Time>(from), std::optional<absl::Time>(to)}),
+      Prepared(
+          db_,
+          absl::StrCat("SELECT ", Absl(kFilingColumns),
+                       " FROM filings WHERE submitted_at >= ? AND "
+                       "submitted_at < ? ORDER BY submitted_at"),
+          {std::optional<absl::Time>(from), std::optional<absl::Time>(to)}),
       ReadFiling);
 }
 
 absl::Status Tx::AppendHistory(std::string_view filing_id,
                                const domain::Transition& t) {
-  return Run(db_,
-             "INSERT INTO history(filing_id, seq, from_state, to_state, action, "
-             "actor_id, role, at, reason) VALUES(?1, (SELECT COALESCE(MAX(seq),0)+1 "
-             "FROM history WHERE filing_id=?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-             {filing_id, Std(domain::StateName(t.from)), Std(domain::StateName(t.to)),
-              Std(domain::ActionName(t.action)), t.actor_id,
-              Std(domain::RoleName(t.role)), std::optional<absl::Time>(t.at),
-              t.reason});
+  return Run(
+      db_,
+      "INSERT INTO history(filing_id, seq, from_state, to_state, action, "
+      "actor_id, role, at, reason) VALUES(?1, (SELECT COALESCE(MAX(seq),0)+1 "
+      "FROM history WHERE filing_id=?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      {filing_id, Std(domain::StateName(t.from)), Std(domain::StateName(t.to)),
+       Std(domain::ActionName(t.action)), t.actor_id,
+       Std(domain::RoleName(t.role)), std::optional<absl::Time>(t.at),
+       t.reason});
 }
 
 absl::StatusOr<std::vector<domain::Transition>> Tx::History(
     std::string_view filing_id) {
   return Collect<domain::Transition>(
-      Prepared(db_,
-               "SELECT from_state, to_state, action, actor_id, role, at, reason "
-               "FROM history WHERE filing_id=? ORDER BY seq",
-               {filing_id}),
+      Prepared(
+          db_,
+          "SELECT from_state, to_state, action, actor_id, role, at, reason "
+          "FROM history WHERE filing_id=? ORDER BY seq",
+          {filing_id}),
       [](const Statement& s) -> absl::StatusOr<domain::Transition> {
         domain::Transition t;
-        absl::StatusOr<domain::State> from = domain::ParseState(s.ColumnText(0));
+        absl::StatusOr<domain::State> from =
+            domain::ParseState(s.ColumnText(0));
         absl::StatusOr<domain::State> to = domain::ParseState(s.ColumnText(1));
         absl::StatusOr<domain::Action> action =
             domain::ParseAction(s.ColumnText(2));
@@ -328,24 +363,25 @@ absl::StatusOr<std::vector<domain::Transition>> Tx::History(
 }
 
 absl::Status Tx::InsertDocument(const DocumentRow& d) {
-  return Run(db_,
-             "INSERT INTO documents(filing_id, document_id, declared_kind, "
-             "detected_kind, content_type, size_bytes, sha256, width, height, "
-             "quality_problem, quality_advice, sharpness, uploaded_at) "
-             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-             {d.filing_id, d.document_id, d.declared_kind, d.detected_kind,
-              d.content_type, d.size_bytes, d.sha256,
-              static_cast<int64_t>(d.width), static_cast<int64_t>(d.height),
-              d.quality_problem, d.quality_advice, d.sharpness,
-              std::optional<absl::Time>(d.uploaded_at)});
+  return Run(
+      db_,
+      "INSERT INTO documents(filing_id, document_id, declared_kind, "
+      "detected_kind, content_type, size_bytes, sha256, width, height, "
+      "quality_problem, quality_advice, sharpness, uploaded_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      {d.filing_id, d.document_id, d.declared_kind, d.detected_kind,
+       d.content_type, d.size_bytes, d.sha256, static_cast<int64_t>(d.width),
+       static_cast<int64_t>(d.height), d.quality_problem, d.quality_advice,
+       d.sharpness, std::optional<absl::Time>(d.uploaded_at)});
 }
 
 absl::Status Tx::UpdateDocument(const DocumentRow& d) {
-  return Run(db_,
-             "UPDATE documents SET detected_kind=?, quality_problem=?, "
-             "quality_advice=?, sharpness=? WHERE filing_id=? AND document_id=?",
-             {d.detected_kind, d.quality_problem, d.quality_advice,
-              d.sharpness, d.filing_id, d.document_id});
+  return Run(
+      db_,
+      "UPDATE documents SET detected_kind=?, quality_problem=?, "
+      "quality_advice=?, sharpness=? WHERE filing_id=? AND document_id=?",
+      {d.detected_kind, d.quality_problem, d.quality_advice, d.sharpness,
+       d.filing_id, d.document_id});
 }
 
 absl::Status Tx::DeleteDocument(std::string_view filing_id,
@@ -358,8 +394,8 @@ absl::Status Tx::DeleteDocument(std::string_view filing_id,
   }
   if (db_.Changes() == 0) {
     return absl::NotFoundError(absl::StrCat("filing ", Absl(filing_id),
-                                            " has no document '", Absl(document_id),
-                                            "'"));
+                                            " has no document '",
+                                            Absl(document_id), "'"));
   }
   return absl::OkStatus();
 }
@@ -367,12 +403,13 @@ absl::Status Tx::DeleteDocument(std::string_view filing_id,
 absl::StatusOr<std::vector<DocumentRow>> Tx::Documents(
     std::string_view filing_id) {
   return Collect<DocumentRow>(
-      Prepared(db_,
-               "SELECT filing_id, document_id, declared_kind, detected_kind, "
-               "content_type, size_bytes, sha256, width, height, quality_problem, "
-               "quality_advice, sharpness, uploaded_at FROM documents "
-               "WHERE filing_id=? ORDER BY uploaded_at, document_id",
-               {filing_id}),
+      Prepared(
+          db_,
+          "SELECT filing_id, document_id, declared_kind, detected_kind, "
+          "content_type, size_bytes, sha256, width, height, quality_problem, "
+          "quality_advice, sharpness, uploaded_at FROM documents "
+          "WHERE filing_id=? ORDER BY uploaded_at, document_id",
+          {filing_id}),
       [](const Statement& s) -> absl::StatusOr<DocumentRow> {
         DocumentRow d;
         d.filing_id = s.ColumnText(0);
@@ -402,9 +439,11 @@ absl::Status Tx::ReplaceFields(std::string_view filing_id,
   for (const FieldRow& f : fields) {
     if (absl::Status s = Run(
             db_,
-            "INSERT INTO form_fields(filing_id, form_code, position, field_key, "
+            "INSERT INTO form_fields(filing_id, form_code, position, "
+            "field_key, "
             "label, value, confidence, method, document_id, region, readings, "
-            "needs_review, review_reason, corrected, prefilled_value, required) "
+            "needs_review, review_reason, corrected, prefilled_value, "
+            "required) "
             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             {filing_id, f.form_code, static_cast<int64_t>(f.position), f.key,
              f.label, f.value, f.confidence, f.method, f.document_id,
@@ -427,8 +466,7 @@ absl::Status Tx::UpdateField(const FieldRow& f) {
           "WHERE filing_id=? AND form_code=? AND field_key=?",
           {f.value, f.confidence, f.method,
            static_cast<int64_t>(f.needs_review), f.review_reason,
-           static_cast<int64_t>(f.corrected), f.filing_id, f.form_code,
-           f.key});
+           static_cast<int64_t>(f.corrected), f.filing_id, f.form_code, f.key});
       !s.ok()) {
     return s;
   }
@@ -441,12 +479,13 @@ absl::Status Tx::UpdateField(const FieldRow& f) {
 
 absl::StatusOr<std::vector<FieldRow>> Tx::Fields(std::string_view filing_id) {
   return Collect<FieldRow>(
-      Prepared(db_,
-               "SELECT filing_id, form_code, position, field_key, label, value, "
-               "confidence, method, document_id, region, readings, needs_review, "
-               "review_reason, corrected, prefilled_value, required "
-               "FROM form_fields WHERE filing_id=? ORDER BY form_code, position",
-               {filing_id}),
+      Prepared(
+          db_,
+          "SELECT filing_id, form_code, position, field_key, label, value, "
+          "confidence, method, document_id, region, readings, needs_review, "
+          "review_reason, corrected, prefilled_value, required "
+          "FROM form_fields WHERE filing_id=? ORDER BY form_code, position",
+          {filing_id}),
       [](const Statement& s) -> absl::StatusOr<FieldRow> {
         FieldRow f;
         f.filing_id = s.ColumnText(0);
@@ -477,8 +516,8 @@ absl::Status Tx::Audit(const AuditRow& a) {
               a.filing_id, a.detail});
 }
 
-absl::StatusOr<std::vector<AuditRow>> Tx::AuditTrail(
-    std::string_view filing_id, int limit) {
+absl::StatusOr<std::vector<AuditRow>> Tx::AuditTrail(std::string_view filing_id,
+                                                     int limit) {
   return Collect<AuditRow>(
       Prepared(db_,
                "SELECT id, at, actor_id, role, action, filing_id, detail FROM "
@@ -505,7 +544,8 @@ absl::Status Tx::AddOutbox(std::string_view kind, std::string_view payload,
 
 absl::StatusOr<std::vector<OutboxRow>> Tx::PendingOutbox(int limit) {
   return Collect<OutboxRow>(
-      Prepared(db_, "SELECT id, kind, payload, at FROM outbox ORDER BY id LIMIT ?",
+      Prepared(db_,
+               "SELECT id, kind, payload, at FROM outbox ORDER BY id LIMIT ?",
                {static_cast<int64_t>(limit)}),
       [](const Statement& s) -> absl::StatusOr<OutboxRow> {
         return OutboxRow{s.ColumnInt64(0), s.ColumnText(1), s.ColumnText(2),
@@ -518,12 +558,12 @@ absl::Status Tx::DeleteOutbox(int64_t id) {
 }
 
 absl::StatusOr<int64_t> Tx::AddNotification(const NotificationRow& n) {
-  if (absl::Status s = Run(
-          db_,
-          "INSERT INTO notifications(citizen_id, filing_id, kind, text, pickup, at) "
-          "VALUES(?,?,?,?,?,?)",
-          {n.citizen_id, n.filing_id, n.kind, n.text, n.pickup_json,
-           std::optional<absl::Time>(n.at)});
+  if (absl::Status s = Run(db_,
+                           "INSERT INTO notifications(citizen_id, filing_id, "
+                           "kind, text, pickup, at) "
+                           "VALUES(?,?,?,?,?,?)",
+                           {n.citizen_id, n.filing_id, n.kind, n.text,
+                            n.pickup_json, std::optional<absl::Time>(n.at)});
       !s.ok()) {
     return s;
   }
@@ -533,15 +573,19 @@ absl::StatusOr<int64_t> Tx::AddNotification(const NotificationRow& n) {
 absl::StatusOr<std::vector<NotificationRow>> Tx::Notifications(
     std::string_view citizen_id, int limit, int offset) {
   return Collect<NotificationRow>(
-      Prepared(db_,
-               "SELECT id, citizen_id, filing_id, kind, text, pickup, at FROM "
-               "notifications WHERE citizen_id=? ORDER BY id DESC LIMIT ? OFFSET ?",
-               {citizen_id, static_cast<int64_t>(limit),
-                static_cast<int64_t>(offset)}),
+      Prepared(
+          db_,
+          "SELECT id, citizen_id, filing_id, kind, text, pickup, at FROM "
+          "notifications WHERE citizen_id=? ORDER BY id DESC LIMIT ? OFFSET ?",
+          {citizen_id, static_cast<int64_t>(limit),
+           static_cast<int64_t>(offset)}),
       [](const Statement& s) -> absl::StatusOr<NotificationRow> {
-        return NotificationRow{s.ColumnInt64(0), s.ColumnText(1),
-                               s.ColumnText(2),  s.ColumnText(3),
-                               s.ColumnText(4),  s.ColumnText(5),
+        return NotificationRow{s.ColumnInt64(0),
+                               s.ColumnText(1),
+                               s.ColumnText(2),
+                               s.ColumnText(3),
+                               s.ColumnText(4),
+                               s.ColumnText(5),
                                FromMillis(s.ColumnInt64(6))};
       });
 }
@@ -562,7 +606,8 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
   absl::StatusOr<store::Transaction> tx = store::Transaction::Begin(db_);
   if (!tx.ok()) return tx.status();
   Tx view(db_);
-  if (absl::Status s = body(view); !s.ok()) return s;  // ~Transaction rolls back
+  if (absl::Status s = body(view); !s.ok())
+    return s;  // ~Transaction rolls back
   return tx->Commit();
 }
 

@@ -18,12 +18,13 @@
 
 namespace cdkv::records {
 
-// One transaction's view of the record store. Only RecordStore makes these; every change made
-// through one commits together or not at all.
+// One transaction's view of the record store. Only RecordStore makes these;
+// every change made through one commits together or not at all.
 class Tx {
  public:
-  // The stored first answer to (principal, request_id), if any. A request id reused for a
-  // different method is INVALID_ARGUMENT: a client bug that must not return a wrong answer.
+  // The stored first answer to (principal, request_id), if any. A request id
+  // reused for a different method is INVALID_ARGUMENT: a client bug that must
+  // not return a wrong answer.
   absl::StatusOr<std::optional<std::string>> FindResponse(
       std::string_view principal, std::string_view request_id,
       std::string_view method);
@@ -35,8 +36,8 @@ class Tx {
   absl::Status InsertFiling(const FilingRow& filing);
   // NOT_FOUND when there is no such filing.
   absl::StatusOr<FilingRow> GetFiling(std::string_view id);
-  // Writes every column of `filing` and bumps its version. ABORTED when the stored version is
-  // not `filing.version` (someone else changed it first).
+  // Writes every column of `filing` and bumps its version. ABORTED when the
+  // stored version is not `filing.version` (someone else changed it first).
   absl::Status UpdateFiling(FilingRow& filing);
   absl::StatusOr<std::vector<FilingRow>> FilingsOfCitizen(
       std::string_view citizen_id, int limit, int offset);
@@ -47,8 +48,8 @@ class Tx {
       std::string_view desk_code, const std::vector<domain::State>& states,
       int limit);
   // Filings submitted in [from, to), for reports.
-  absl::StatusOr<std::vector<FilingRow>> FilingsSubmittedBetween(absl::Time from,
-                                                                 absl::Time to);
+  absl::StatusOr<std::vector<FilingRow>> FilingsSubmittedBetween(
+      absl::Time from, absl::Time to);
 
   absl::Status AppendHistory(std::string_view filing_id,
                              const domain::Transition& transition);
@@ -87,16 +88,17 @@ class Tx {
   store::Database& db_;
 };
 
-// The source of truth: filings, their documents, forms, history, audit trail, the outbox and
-// notifications, in one SQLite database (WAL, foreign keys, versioned migrations). One
-// connection serialised by a mutex: SQLite has one writer anyway, and a transaction here is
-// a few statements.
+// The source of truth: filings, their documents, forms, history, audit trail,
+// the outbox and notifications, in one SQLite database (WAL, foreign keys,
+// versioned migrations). One connection serialised by a mutex: SQLite has one
+// writer anyway, and a transaction here is a few statements.
 class RecordStore {
  public:
   static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
       const std::string& path);
 
-  // Runs `body` in one transaction; commits when it returns OK, rolls back otherwise.
+  // Runs `body` in one transaction; commits when it returns OK, rolls back
+  // otherwise.
   absl::Status Write(const std::function<absl::Status(Tx&)>& body);
   // Runs `body` on a consistent snapshot; nothing it does is committed.
   absl::Status Read(const std::function<absl::Status(Tx&)>& body);

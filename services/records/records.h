@@ -1,7 +1,8 @@
 #ifndef CDKV_SERVICES_RECORDS_RECORDS_H_
 #define CDKV_SERVICES_RECORDS_RECORDS_H_
 
-// Rows of the record store as value types. Times are absl::Time; absent times are nullopt.
+// Rows of the record store as value types. Times are absl::Time; absent times
+// are nullopt.
 
 #include <cstdint>
 #include <optional>
@@ -17,7 +18,8 @@ struct FilingRow {
   std::string procedure_code;
   std::string commune_code;
   std::string desk_code;       // the desk whose queue holds the filing now
-  std::string competent_desk;  // the desk that decides (differs for district procedures)
+  std::string competent_desk;  // the desk that decides (differs for district
+                               // procedures)
   std::string citizen_id;
   std::string channel = "app";  // app, chat, desk
   domain::State state = domain::State::kDraft;
@@ -30,7 +32,8 @@ struct FilingRow {
   std::string claimed_by;
   std::optional<absl::Time> claimed_at;
   std::optional<absl::Time> claim_expires_at;
-  int64_t handling_ms = 0;  // officer time between claims and confirmation, summed
+  int64_t handling_ms =
+      0;  // officer time between claims and confirmation, summed
   std::string officer_message;
   std::string pickup_code_hash;
   std::string pickup_json;  // the PickupDetails shown to the citizen, as JSON
@@ -65,9 +68,10 @@ struct FieldRow {
   std::string label;
   std::string value;
   double confidence = 0;
-  std::string method;  // qr, mrz, printed_text, cross_checked, officer, citizen; empty: no source
+  std::string method;  // qr, mrz, printed_text, cross_checked, officer,
+                       // citizen; empty: no source
   std::string document_id;
-  std::string region_json;    // [[x,y],...] four corners, or empty
+  std::string region_json;  // [[x,y],...] four corners, or empty
   std::string readings_json = "[]";
   bool needs_review = true;
   std::string review_reason;

@@ -3,8 +3,8 @@
 namespace cdkv::records {
 
 const std::vector<store::Migration>& RecordStoreMigrations() {
-  // Times are unix milliseconds (UTC). Text codes (state, action, role) are the domain's names,
-  // so the database reads without the code beside it.
+  // Times are unix milliseconds (UTC). Text codes (state, action, role) are the
+  // domain's names, so the database reads without the code beside it.
   static const std::vector<store::Migration> kMigrations = {
       {1, "filings", R"sql(
 CREATE TABLE filings (

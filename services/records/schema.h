@@ -7,7 +7,8 @@
 
 namespace cdkv::records {
 
-// The record store's schema, as ordered migrations. Append; never edit a released one.
+// The record store's schema, as ordered migrations. Append; never edit a
+// released one.
 const std::vector<store::Migration>& RecordStoreMigrations();
 
 }  // namespace cdkv::records

@@ -24,8 +24,9 @@ namespace {
 
 constexpr char kDemoPassword[] = "cdkv-demo-2026";
 
-// This thread's connection to `address`, reconnecting at most every few seconds after a
-// failure so a Redis outage costs a handler microseconds, not a connect timeout per call.
+// This thread's connection to `address`, reconnecting at most every few seconds
+// after a failure so a Redis outage costs a handler microseconds, not a connect
+// timeout per call.
 queue::RedisClient* ThreadRedis(const std::string& host, int port) {
   struct Slot {
     std::unique_ptr<queue::RedisClient> client;
@@ -39,7 +40,8 @@ queue::RedisClient* ThreadRedis(const std::string& host, int port) {
   options.host = host;
   options.port = port;
   options.connect_timeout = absl::Milliseconds(300);
-  absl::StatusOr<queue::RedisClient> client = queue::RedisClient::Connect(options);
+  absl::StatusOr<queue::RedisClient> client =
+      queue::RedisClient::Connect(options);
   if (!client.ok()) {
     slot.retry_after = absl::Now() + absl::Seconds(5);
     return nullptr;
@@ -48,21 +50,26 @@ queue::RedisClient* ThreadRedis(const std::string& host, int port) {
   return slot.client.get();
 }
 
-// Development mode: an officer account for every desk and a supervisor for each district, all
-// with one known password, so a person can walk a filing through its life right away.
-void SeedDemoAccounts(auth::AccountStore& accounts, const domain::Catalog& catalog) {
+// Development mode: an officer account for every desk and a supervisor for each
+// district, all with one known password, so a person can walk a filing through
+// its life right away.
+void SeedDemoAccounts(auth::AccountStore& accounts,
+                      const domain::Catalog& catalog) {
   const absl::Time now = absl::Now();
   for (const domain::Desk& desk : catalog.data().desks) {
     auth::StaffAccount account;
-    std::string suffix = desk.code.rfind("desk.", 0) == 0 ? desk.code.substr(5) : desk.code;
+    std::string suffix =
+        desk.code.rfind("desk.", 0) == 0 ? desk.code.substr(5) : desk.code;
     account.username = absl::StrCat("officer.", suffix);
     account.password = kDemoPassword;
     account.role = domain::Role::kOfficer;
     account.display_name = absl::StrCat("Cán bộ ", desk.name_vi).substr(0, 120);
     account.desk_codes = {desk.code};
-    absl::StatusOr<auth::Principal> created = accounts.CreateStaffAccount(account, now);
+    absl::StatusOr<auth::Principal> created =
+        accounts.CreateStaffAccount(account, now);
     if (created.ok()) {
-      LogInfo("dev.account", {{"username", account.username}, {"desk", desk.code}});
+      LogInfo("dev.account",
+              {{"username", account.username}, {"desk", desk.code}});
     }
   }
   for (const domain::District& district : catalog.data().districts) {
@@ -70,10 +77,12 @@ void SeedDemoAccounts(auth::AccountStore& accounts, const domain::Catalog& catal
     account.username = absl::StrCat("supervisor.", district.code);
     account.password = kDemoPassword;
     account.role = domain::Role::kSupervisor;
-    account.display_name = absl::StrCat("Giám sát ", district.name_vi).substr(0, 120);
+    account.display_name =
+        absl::StrCat("Giám sát ", district.name_vi).substr(0, 120);
     account.district_code = district.code;
     if (accounts.CreateStaffAccount(account, now).ok()) {
-      LogInfo("dev.account", {{"username", account.username}, {"district", district.code}});
+      LogInfo("dev.account",
+              {{"username", account.username}, {"district", district.code}});
     }
   }
   LogInfo("dev.accounts_ready", {{"password", kDemoPassword}});
@@ -92,8 +101,8 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   const std::filesystem::path data_dir(config.data_dir);
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create the data folder ", config.data_dir, ": ", ec.message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create the data folder ", config.data_dir, ": ", ec.message()));
   }
 
   const std::filesystem::path catalog_dir(config.catalog_dir);
@@ -106,7 +115,8 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   absl::StatusOr<domain::WorkingCalendar> calendar =
       domain::WorkingCalendar::Create(domain::VietnamCalendarOptions());
   if (!calendar.ok()) return Prefix(calendar.status(), "working calendar");
-  app->calendar_ = std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
+  app->calendar_ =
+      std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
 
   absl::StatusOr<std::unique_ptr<records::RecordStore>> records =
       records::RecordStore::Open((data_dir / "records.db").string());
@@ -142,9 +152,11 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   if (!config.redis_address.empty()) {
     const size_t colon = config.redis_address.rfind(':');
     std::string host = config.redis_address.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[')
+      host = host.substr(1, host.size() - 2);
     int port = 0;
-    if (!absl::SimpleAtoi(config.redis_address.substr(colon + 1), &port)) port = 6379;
+    if (!absl::SimpleAtoi(config.redis_address.substr(colon + 1), &port))
+      port = 6379;
     deps.redis = [host, port] { return ThreadRedis(host, port); };
   }
 
@@ -154,22 +166,25 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   const bool development = config.development;
   auth::CodeSender send_code = [store, development](const std::string& phone,
                                                     const std::string& code) {
-    if (development) LogInfo("auth.sign_in_code", {{"phone", phone}, {"code", code}});
-    // The SMS gateway gets it through the outbox, like every other message to a citizen.
+    if (development)
+      LogInfo("auth.sign_in_code", {{"phone", phone}, {"code", code}});
+    // The SMS gateway gets it through the outbox, like every other message to a
+    // citizen.
     absl::Status queued = store->Write([&](records::Tx& tx) {
-      return workers::AddSms(
-          tx,
-          {phone, absl::StrCat("Ma dang nhap cdkv: ", code, ". Khong chia se ma nay.")},
-          absl::Now());
+      return workers::AddSms(tx,
+                             {phone, absl::StrCat("Ma dang nhap cdkv: ", code,
+                                                  ". Khong chia se ma nay.")},
+                             absl::Now());
     });
     if (!queued.ok()) {
       LogError("auth.sign_in_code_not_queued", {{"error", queued.ToString()}});
     }
   };
   app->services_.push_back(std::make_unique<auth::AuthServiceImpl>(
-      *app->accounts_, *app->signer_, std::move(send_code), [] { return absl::Now(); },
-      auth::TokenTtls{}));
-  app->services_.push_back(std::make_unique<api::CatalogServiceImpl>(*app->catalog_));
+      *app->accounts_, *app->signer_, std::move(send_code),
+      [] { return absl::Now(); }, auth::TokenTtls{}));
+  app->services_.push_back(
+      std::make_unique<api::CatalogServiceImpl>(*app->catalog_));
   app->services_.push_back(
       std::make_unique<api::CitizenServiceImpl>(deps, *app->upload_pool_));
   app->services_.push_back(std::make_unique<api::DeskServiceImpl>(deps));
@@ -179,8 +194,9 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
 
 absl::Status Application::StartWorkers(const ServerConfig& config) {
   if (config.redis_address.empty()) {
-    LogWarning("workers.not_started",
-               {{"reason", "no Redis configured; filings wait in the record store"}});
+    LogWarning(
+        "workers.not_started",
+        {{"reason", "no Redis configured; filings wait in the record store"}});
     return absl::OkStatus();
   }
   const size_t colon = config.redis_address.rfind(':');
@@ -200,12 +216,13 @@ absl::Status Application::StartWorkers(const ServerConfig& config) {
   workers::OutboxDispatcher::Options dispatch;
   dispatch.redis = redis;
   dispatch.reconciler = reconciler_.get();
-  dispatcher_ = std::make_unique<workers::OutboxDispatcher>(*records_, dispatch);
+  dispatcher_ =
+      std::make_unique<workers::OutboxDispatcher>(*records_, dispatch);
 
   workers::LeaseWatcher::Options leases;
   leases.redis = redis;
-  lease_watcher_ = std::make_unique<workers::LeaseWatcher>(*records_, *catalog_, &events_,
-                                                           poke, leases);
+  lease_watcher_ = std::make_unique<workers::LeaseWatcher>(
+      *records_, *catalog_, &events_, poke, leases);
   if (config.ocr_workers > 0) {
     workers::OcrPool::Options ocr;
     ocr.redis = redis;

@@ -25,16 +25,19 @@
 
 namespace cdkv::server {
 
-// Everything one server process owns: the catalog, the stores, the token key, and the five
-// services built over them. Constructed before the gRPC server starts and destroyed after it
-// stops, so no handler ever sees a half-built or half-destroyed dependency.
+// Everything one server process owns: the catalog, the stores, the token key,
+// and the five services built over them. Constructed before the gRPC server
+// starts and destroyed after it stops, so no handler ever sees a half-built or
+// half-destroyed dependency.
 class Application {
  public:
-  static absl::StatusOr<std::unique_ptr<Application>> Create(const ServerConfig& config);
+  static absl::StatusOr<std::unique_ptr<Application>> Create(
+      const ServerConfig& config);
   ~Application();
 
-  // Starts the background workers that need Redis (outbox dispatcher and reconciler, lease
-  // watcher, OCR pool, notifier). Without Redis nothing starts: the store keeps the work.
+  // Starts the background workers that need Redis (outbox dispatcher and
+  // reconciler, lease watcher, OCR pool, notifier). Without Redis nothing
+  // starts: the store keeps the work.
   absl::Status StartWorkers(const ServerConfig& config);
 
   // The services to register, in a stable order.

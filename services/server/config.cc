@@ -22,19 +22,21 @@ absl::Status ValidateHostPort(const std::string& address,
   if (host.front() == '[') {
     if (host.size() < 3 || host.back() != ']') {
       return absl::InvalidArgumentError(absl::StrCat(
-          "'", address, "': an IPv6 host must be written in brackets, like [::1]:50051"));
+          "'", address,
+          "': an IPv6 host must be written in brackets, like [::1]:50051"));
     }
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "'", address, "': an IPv6 host must be written in brackets, like [::1]:50051"));
+        "'", address,
+        "': an IPv6 host must be written in brackets, like [::1]:50051"));
   }
   for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-          c == '-' || c == ':' || c == '_')) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", address, "': the host has a character '",
-                       std::string(1, c), "' that no host name or address has"));
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+          c == ':' || c == '_')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", address, "': the host has a character '", std::string(1, c),
+          "' that no host name or address has"));
     }
   }
   int port = 0;
@@ -79,8 +81,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
                  "OCR worker threads in this process (0: none)")
       ->envname("CDKV_OCR_WORKERS")
       ->check(CLI::Range(0, 32));
-  app.add_option("--notify-webhook", config.notify_webhook,
-                 "URL that citizen notifications are POSTed to (empty: in-app only)")
+  app.add_option(
+         "--notify-webhook", config.notify_webhook,
+         "URL that citizen notifications are POSTed to (empty: in-app only)")
       ->envname("CDKV_NOTIFY_WEBHOOK");
   app.add_option("--max-upload-mib", max_upload_mib,
                  "largest photo accepted, in MiB")
@@ -125,7 +128,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
       config.notify_webhook.rfind("http://", 0) != 0 &&
       config.notify_webhook.rfind("https://", 0) != 0) {
     return absl::InvalidArgumentError(
-        "--notify-webhook / CDKV_NOTIFY_WEBHOOK: must start with http:// or https://");
+        "--notify-webhook / CDKV_NOTIFY_WEBHOOK: must start with http:// or "
+        "https://");
   }
   if (config.data_dir.empty()) {
     return absl::InvalidArgumentError(

@@ -9,20 +9,25 @@
 
 namespace cdkv::server {
 
-// Everything the server process can be told, from flags or CDKV_* environment variables.
-// Flags win over the environment; the environment wins over the defaults.
+// Everything the server process can be told, from flags or CDKV_* environment
+// variables. Flags win over the environment; the environment wins over the
+// defaults.
 struct ServerConfig {
-  // host:port for gRPC. Port 0 picks a free port (tests); the chosen one is printed.
+  // host:port for gRPC. Port 0 picks a free port (tests); the chosen one is
+  // printed.
   std::string listen_address = "127.0.0.1:50051";
   // Where the record store and the photo blobs live.
   std::string data_dir = "var/cdkv";
   // Where the procedure catalog and the communes/desks data live.
   std::string catalog_dir = CDKV_DEFAULT_CATALOG_DIR;
-  // host:port of Redis. Empty means none is configured: deploy/run.sh starts a local one.
+  // host:port of Redis. Empty means none is configured: deploy/run.sh starts a
+  // local one.
   std::string redis_address;
-  // OCR worker threads (each with its own Tesseract); 0 runs no OCR in this process.
+  // OCR worker threads (each with its own Tesseract); 0 runs no OCR in this
+  // process.
   int ocr_workers = 2;
-  // Where citizen notifications are POSTed (an SMS / Zalo gateway); empty: in-app only.
+  // Where citizen notifications are POSTed (an SMS / Zalo gateway); empty:
+  // in-app only.
   std::string notify_webhook;
   // The largest photo accepted, in bytes.
   int64_t max_upload_bytes = 20 * 1024 * 1024;
@@ -33,18 +38,21 @@ struct ServerConfig {
   bool development = false;
 };
 
-// The outcome of reading the command line: either a configuration, or help to print.
+// The outcome of reading the command line: either a configuration, or help to
+// print.
 struct CommandLine {
   bool show_help = false;
   std::string help_text;
   ServerConfig config;
 };
 
-// Reads flags and environment. An unknown flag or a bad value is INVALID_ARGUMENT with a
-// message that names the flag (or variable) and says what is wrong.
+// Reads flags and environment. An unknown flag or a bad value is
+// INVALID_ARGUMENT with a message that names the flag (or variable) and says
+// what is wrong.
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
 
-// Checks "host:port" / "[v6]:port". Port 0 is accepted only when allow_port_zero.
+// Checks "host:port" / "[v6]:port". Port 0 is accepted only when
+// allow_port_zero.
 absl::Status ValidateHostPort(const std::string& address, bool allow_port_zero);
 
 }  // namespace cdkv::server

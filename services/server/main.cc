@@ -13,8 +13,8 @@
 
 namespace {
 
-// Blocks the stop signals in this thread before gRPC starts its threads, so every thread
-// inherits the mask and only sigwait below ever receives them.
+// Blocks the stop signals in this thread before gRPC starts its threads, so
+// every thread inherits the mask and only sigwait below ever receives them.
 sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);

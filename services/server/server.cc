@@ -16,8 +16,9 @@
 namespace cdkv::server {
 namespace {
 
-// Uploads arrive as a stream of chunks of at most 1 MiB (see UploadDocumentRequest), so no
-// single message needs more than this; anything larger is refused by gRPC before we see it.
+// Uploads arrive as a stream of chunks of at most 1 MiB (see
+// UploadDocumentRequest), so no single message needs more than this; anything
+// larger is refused by gRPC before we see it.
 constexpr int kMaxReceiveMessageBytes = 2 * 1024 * 1024;
 constexpr int kMaxSendMessageBytes = 4 * 1024 * 1024;
 
@@ -39,7 +40,8 @@ std::vector<std::string> Server::ServiceNames() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
-  absl::StatusOr<std::unique_ptr<Application>> app = Application::Create(config);
+  absl::StatusOr<std::unique_ptr<Application>> app =
+      Application::Create(config);
   if (!app.ok()) return app.status();
   if (absl::Status s = (*app)->StartWorkers(config); !s.ok()) return s;
   return Start(config, std::move(*app));
@@ -49,8 +51,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config, std::unique_ptr<Application> app) {
   std::unique_ptr<Server> server(new Server());
   server->app_ = std::move(app);
-  // gRPC's built-in health service has no protobuf descriptor of its own; touching ours links
-  // it in, so reflection can describe grpc.health.v1.Health to clients like grpcurl.
+  // gRPC's built-in health service has no protobuf descriptor of its own;
+  // touching ours links it in, so reflection can describe grpc.health.v1.Health
+  // to clients like grpcurl.
   grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -59,8 +62,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   int bound_port = 0;
   builder.AddListeningPort(config.listen_address,
                            grpc::InsecureServerCredentials(), &bound_port);
-  // gRPC sets SO_REUSEPORT by default, which lets a second server silently share the port and
-  // take half the calls. A port already in use must be an error an operator sees.
+  // gRPC sets SO_REUSEPORT by default, which lets a second server silently
+  // share the port and take half the calls. A port already in use must be an
+  // error an operator sees.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   builder.SetMaxSendMessageSize(kMaxSendMessageBytes);
@@ -75,7 +79,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         ": the address is in use or not an address of this machine"));
   }
   server->port_ = bound_port;
-  server->address_ = absl::StrCat(HostOf(config.listen_address), ":", bound_port);
+  server->address_ =
+      absl::StrCat(HostOf(config.listen_address), ":", bound_port);
 
   grpc::HealthCheckServiceInterface* health =
       server->grpc_server_->GetHealthCheckService();
@@ -92,8 +97,9 @@ void Server::Shutdown(absl::Duration drain) {
   shut_down_ = true;
   // Load balancers stop sending new calls once health says NOT_SERVING.
   grpc_server_->GetHealthCheckService()->SetServingStatus(false);
-  LogInfo("server.draining",
-          {{"drain_seconds", static_cast<int64_t>(absl::ToInt64Seconds(drain))}});
+  LogInfo(
+      "server.draining",
+      {{"drain_seconds", static_cast<int64_t>(absl::ToInt64Seconds(drain))}});
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   grpc_server_->Wait();
   LogInfo("server.stopped");

@@ -14,9 +14,10 @@
 
 namespace cdkv::server {
 
-// The five cdkv.v1 services, with gRPC health checking and server reflection, on one port.
-// Methods that no issue has implemented yet answer UNIMPLEMENTED (gRPC's default for a callback
-// service method that is not overridden): nothing pretends to work.
+// The five cdkv.v1 services, with gRPC health checking and server reflection,
+// on one port. Methods that no issue has implemented yet answer UNIMPLEMENTED
+// (gRPC's default for a callback service method that is not overridden):
+// nothing pretends to work.
 class Server {
  public:
   // Binds and starts serving. Fails if the address cannot be bound.
@@ -37,11 +38,13 @@ class Server {
   // The fully qualified names of the application services served.
   static std::vector<std::string> ServiceNames();
 
-  // Reports NOT_SERVING to health checks, stops taking new calls, and waits up to `drain` for
-  // in-flight calls before cancelling them. Safe to call more than once.
+  // Reports NOT_SERVING to health checks, stops taking new calls, and waits up
+  // to `drain` for in-flight calls before cancelling them. Safe to call more
+  // than once.
   void Shutdown(absl::Duration drain);
 
-  // The application behind the services (tests and workers reach the stores through it).
+  // The application behind the services (tests and workers reach the stores
+  // through it).
   Application& app() { return *app_; }
 
  private:

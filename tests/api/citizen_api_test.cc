@@ -10,7 +10,8 @@ namespace cdkv::testing {
 namespace {
 
 constexpr char kPayload[] =
-    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, Đồng "
+    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, "
+    "Đồng "
     "Tháp|15082021";
 
 cdkv::v1::Filing CreateDraft(Stack& stack, const std::string& token,
@@ -30,26 +31,33 @@ cdkv::v1::Filing CreateDraft(Stack& stack, const std::string& token,
 
 size_t CountRows(Stack& stack, const std::string& table) {
   size_t n = 0;
-  REQUIRE(stack.server().app().deps().records->Read([&](records::Tx& tx) -> absl::Status {
-    auto rows = tx.FilingsInStates(
-        {domain::State::kDraft, domain::State::kSubmitted, domain::State::kPrefilling,
-         domain::State::kAwaitingDesk},
-        100000);
-    if (!rows.ok()) return rows.status();
-    if (table == "filings") n = rows->size();
-    if (table == "documents") {
-      for (const auto& f : *rows) {
-        auto docs = tx.Documents(f.id);
-        if (!docs.ok()) return docs.status();
-        n += docs->size();
-      }
-    }
-    return absl::OkStatus();
-  }).ok());
+  REQUIRE(stack.server()
+              .app()
+              .deps()
+              .records
+              ->Read([&](records::Tx& tx) -> absl::Status {
+                auto rows = tx.FilingsInStates(
+                    {domain::State::kDraft, domain::State::kSubmitted,
+                     domain::State::kPrefilling, domain::State::kAwaitingDesk},
+                    100000);
+                if (!rows.ok()) return rows.status();
+                if (table == "filings") n = rows->size();
+                if (table == "documents") {
+                  for (const auto& f : *rows) {
+                    auto docs = tx.Documents(f.id);
+                    if (!docs.ok()) return docs.status();
+                    n += docs->size();
+                  }
+                }
+                return absl::OkStatus();
+              })
+              .ok());
   return n;
 }
 
-TEST_CASE("a citizen starts a filing, uploads a photo and submits it, once per request id") {
+TEST_CASE(
+    "a citizen starts a filing, uploads a photo and submits it, once per "
+    "request id") {
   auto stack = Stack::Start();
   const std::string token = stack->CitizenToken("0912345678");
   cdkv::v1::Filing draft = CreateDraft(*stack, token, "create-1");
@@ -65,7 +73,8 @@ TEST_CASE("a citizen starts a filing, uploads a photo and submits it, once per r
   auto stub = stack->citizen();
   const std::string photo = IdCardPhoto(kPayload);
   cdkv::v1::UploadDocumentResponse uploaded;
-  grpc::Status up = Upload(*stub, token, draft.filing_id(), "upload-1", photo, "id_card", &uploaded);
+  grpc::Status up = Upload(*stub, token, draft.filing_id(), "upload-1", photo,
+                           "id_card", &uploaded);
   INFO(up.error_message());
   REQUIRE(up.ok());
   CHECK(uploaded.document().content_type() == "image/jpeg");
@@ -73,9 +82,11 @@ TEST_CASE("a citizen starts a filing, uploads a photo and submits it, once per r
   CHECK(uploaded.document().height() == 900);
   CHECK(uploaded.document().sha256().size() == 64);
   cdkv::v1::UploadDocumentResponse uploaded_again;
-  REQUIRE(Upload(*stub, token, draft.filing_id(), "upload-1", photo, "id_card", &uploaded_again)
+  REQUIRE(Upload(*stub, token, draft.filing_id(), "upload-1", photo, "id_card",
+                 &uploaded_again)
               .ok());
-  CHECK(uploaded_again.document().document_id() == uploaded.document().document_id());
+  CHECK(uploaded_again.document().document_id() ==
+        uploaded.document().document_id());
   CHECK(CountRows(*stack, "documents") == 1);
 
   cdkv::v1::SubmitFilingRequest submit;
@@ -90,7 +101,8 @@ TEST_CASE("a citizen starts a filing, uploads a photo and submits it, once per r
   REQUIRE(submitted.filing().history_size() >= 1);
   CHECK(submitted.filing().history(0).action() == "submit");
 
-  // The retry answers with the first answer even though the filing has moved on.
+  // The retry answers with the first answer even though the filing has moved
+  // on.
   cdkv::v1::SubmitFilingResponse retried;
   REQUIRE(stub->SubmitFiling(Call(token).get(), submit, &retried).ok());
   CHECK(retried.filing().version() == submitted.filing().version());
@@ -123,19 +135,23 @@ TEST_CASE("bad uploads get a clear status and store nothing") {
     grpc::StatusCode code;
     std::string message;
   };
-  // A PNG header that declares 50,000 × 50,000 pixels, followed by nothing useful.
+  // A PNG header that declares 50,000 × 50,000 pixels, followed by nothing
+  // useful.
   std::string bomb("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
-  bomb += std::string("\x00\x00\xc3\x50\x00\x00\xc3\x50\x08\x02\x00\x00\x00", 13);
+  bomb +=
+      std::string("\x00\x00\xc3\x50\x00\x00\xc3\x50\x08\x02\x00\x00\x00", 13);
   bomb += std::string(4, '\0') + std::string(200, '\0');
   const std::vector<Case> cases = {
-      {"not an image", "%PDF-1.7 not a photo at all", -1, grpc::StatusCode::INVALID_ARGUMENT,
-       "PDF"},
+      {"not an image", "%PDF-1.7 not a photo at all", -1,
+       grpc::StatusCode::INVALID_ARGUMENT, "PDF"},
       {"truncated JPEG", photo.substr(0, photo.size() / 2), -1,
        grpc::StatusCode::INVALID_ARGUMENT, ""},
-      {"decompression bomb", bomb, -1, grpc::StatusCode::RESOURCE_EXHAUSTED, "50000"},
-      {"over the cap", photo, 21 * 1024 * 1024, grpc::StatusCode::INVALID_ARGUMENT,
-       "size_bytes"},
-      {"fewer bytes than declared", photo, static_cast<int64_t>(photo.size()) + 10,
+      {"decompression bomb", bomb, -1, grpc::StatusCode::RESOURCE_EXHAUSTED,
+       "50000"},
+      {"over the cap", photo, 21 * 1024 * 1024,
+       grpc::StatusCode::INVALID_ARGUMENT, "size_bytes"},
+      {"fewer bytes than declared", photo,
+       static_cast<int64_t>(photo.size()) + 10,
        grpc::StatusCode::INVALID_ARGUMENT, "ended after"},
       {"empty", "", 0, grpc::StatusCode::INVALID_ARGUMENT, "size_bytes"},
   };
@@ -143,14 +159,17 @@ TEST_CASE("bad uploads get a clear status and store nothing") {
   for (const Case& c : cases) {
     INFO(c.name);
     cdkv::v1::UploadDocumentResponse response;
-    grpc::Status s = Upload(*stub, token, draft.filing_id(), "bad-" + std::to_string(n++),
-                            c.bytes, "id_card", &response, c.declared);
+    grpc::Status s =
+        Upload(*stub, token, draft.filing_id(), "bad-" + std::to_string(n++),
+               c.bytes, "id_card", &response, c.declared);
     INFO(s.error_message());
     CHECK(s.error_code() == c.code);
-    if (!c.message.empty()) CHECK_THAT(s.error_message(), Catch::Contains(c.message));
+    if (!c.message.empty())
+      CHECK_THAT(s.error_message(), Catch::Contains(c.message));
   }
   cdkv::v1::UploadDocumentResponse response;
-  CHECK(Upload(*stub, token, draft.filing_id(), "bad-kind", photo, "passport", &response)
+  CHECK(Upload(*stub, token, draft.filing_id(), "bad-kind", photo, "passport",
+               &response)
             .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(CountRows(*stack, "documents") == 0);
 
@@ -167,31 +186,37 @@ TEST_CASE("bad uploads get a clear status and store nothing") {
     CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK_THAT(s.error_message(), Catch::Contains("header"));
   }
-  // A photo of a blank wall is kept, flagged, with advice the citizen can act on.
+  // A photo of a blank wall is kept, flagged, with advice the citizen can act
+  // on.
   {
     cv::Mat wall(1200, 1600, CV_8UC3, cv::Scalar(180, 190, 200));
     std::vector<uint8_t> jpeg;
     REQUIRE(cv::imencode(".jpg", wall, jpeg));
     cdkv::v1::UploadDocumentResponse r;
-    REQUIRE(Upload(*stub, token, draft.filing_id(), "wall", std::string(jpeg.begin(), jpeg.end()),
-                   "id_card", &r)
+    REQUIRE(Upload(*stub, token, draft.filing_id(), "wall",
+                   std::string(jpeg.begin(), jpeg.end()), "id_card", &r)
                 .ok());
-    CHECK(r.document().quality().problem() == cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
+    CHECK(r.document().quality().problem() ==
+          cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
     CHECK_FALSE(r.document().quality().advice().empty());
     cdkv::v1::UploadDocumentResponse good;
-    REQUIRE(Upload(*stub, token, draft.filing_id(), "good", photo, "id_card", &good).ok());
-    CHECK(good.document().quality().problem() != cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
+    REQUIRE(
+        Upload(*stub, token, draft.filing_id(), "good", photo, "id_card", &good)
+            .ok());
+    CHECK(good.document().quality().problem() !=
+          cdkv::v1::PHOTO_PROBLEM_NO_DOCUMENT);
     cdkv::v1::RemoveDocumentRequest remove;
     remove.set_request_id("remove-wall");
     remove.set_filing_id(draft.filing_id());
     remove.set_document_id(r.document().document_id());
     cdkv::v1::RemoveDocumentResponse removed;
     REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());
-    REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());  // a retry
+    REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed)
+                .ok());  // a retry
     CHECK(removed.filing().documents_size() == 1);
     remove.set_request_id("remove-again");
-    CHECK(stub->RemoveDocument(Call(token).get(), remove, &removed).error_code() ==
-          grpc::StatusCode::NOT_FOUND);
+    CHECK(stub->RemoveDocument(Call(token).get(), remove, &removed)
+              .error_code() == grpc::StatusCode::NOT_FOUND);
     remove.set_request_id("remove-good");
     remove.set_document_id(good.document().document_id());
     REQUIRE(stub->RemoveDocument(Call(token).get(), remove, &removed).ok());
@@ -202,11 +227,14 @@ TEST_CASE("bad uploads get a clear status and store nothing") {
   submit.set_request_id("submit-empty");
   submit.set_filing_id(draft.filing_id());
   cdkv::v1::SubmitFilingResponse submitted;
-  CHECK(stub->SubmitFiling(Call(token).get(), submit, &submitted).error_code() ==
-        grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(
+      stub->SubmitFiling(Call(token).get(), submit, &submitted).error_code() ==
+      grpc::StatusCode::FAILED_PRECONDITION);
 }
 
-TEST_CASE("unknown procedures, communes and malformed requests are refused, nothing written") {
+TEST_CASE(
+    "unknown procedures, communes and malformed requests are refused, nothing "
+    "written") {
   auto stack = Stack::Start();
   const std::string token = stack->CitizenToken("0912345678");
   auto stub = stack->citizen();
@@ -219,7 +247,8 @@ TEST_CASE("unknown procedures, communes and malformed requests are refused, noth
       {"r2", kBirth, "lv.no_such_commune", grpc::StatusCode::NOT_FOUND},
       {"r3", "", kCommuneA, grpc::StatusCode::INVALID_ARGUMENT},
       {"", kBirth, kCommuneA, grpc::StatusCode::INVALID_ARGUMENT},
-      {std::string(200, 'x'), kBirth, kCommuneA, grpc::StatusCode::INVALID_ARGUMENT},
+      {std::string(200, 'x'), kBirth, kCommuneA,
+       grpc::StatusCode::INVALID_ARGUMENT},
       {"bad id\n", kBirth, kCommuneA, grpc::StatusCode::INVALID_ARGUMENT},
   };
   for (const Case& c : cases) {
@@ -241,7 +270,8 @@ TEST_CASE("unknown procedures, communes and malformed requests are refused, noth
   withdraw.set_request_id("shared-id");
   withdraw.set_filing_id(draft.filing_id());
   cdkv::v1::WithdrawFilingResponse withdrawn;
-  grpc::Status s = stub->WithdrawFiling(Call(token).get(), withdraw, &withdrawn);
+  grpc::Status s =
+      stub->WithdrawFiling(Call(token).get(), withdraw, &withdrawn);
   CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK_THAT(s.error_message(), Catch::Contains("already used"));
 
@@ -280,13 +310,14 @@ TEST_CASE("nobody reads what is not theirs") {
   cdkv::v1::GetDeskFilingRequest desk_get;
   desk_get.set_filing_id(draft.filing_id());
   cdkv::v1::GetDeskFilingResponse desk_got;
-  CHECK(desk->GetDeskFiling(Call(officer_b).get(), desk_get, &desk_got).error_code() ==
-        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(desk->GetDeskFiling(Call(officer_b).get(), desk_get, &desk_got)
+            .error_code() == grpc::StatusCode::PERMISSION_DENIED);
   cdkv::v1::ListDeskQueueRequest queue;
   queue.set_desk_code(kDeskA);
   cdkv::v1::ListDeskQueueResponse queued;
-  CHECK(desk->ListDeskQueue(Call(officer_b).get(), queue, &queued).error_code() ==
-        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(
+      desk->ListDeskQueue(Call(officer_b).get(), queue, &queued).error_code() ==
+      grpc::StatusCode::PERMISSION_DENIED);
   // A citizen is not an officer.
   CHECK(desk->ListDeskQueue(Call(alice).get(), queue, &queued).error_code() ==
         grpc::StatusCode::PERMISSION_DENIED);
@@ -294,13 +325,14 @@ TEST_CASE("nobody reads what is not theirs") {
   // No token, a forged token, garbage: all refused before anything is read.
   std::string forged = alice;
   forged[forged.size() / 3] = forged[forged.size() / 3] == 'A' ? 'B' : 'A';
-  for (const std::string& token : {std::string(), forged, std::string("garbage"),
-                                   std::string(5000, 'x')}) {
+  for (const std::string& token :
+       {std::string(), forged, std::string("garbage"),
+        std::string(5000, 'x')}) {
     INFO(token.substr(0, 20));
     CHECK(citizen->GetFiling(Call(token).get(), get, &got).error_code() ==
           grpc::StatusCode::UNAUTHENTICATED);
-    CHECK(desk->GetDeskFiling(Call(token).get(), desk_get, &desk_got).error_code() ==
-          grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(desk->GetDeskFiling(Call(token).get(), desk_get, &desk_got)
+              .error_code() == grpc::StatusCode::UNAUTHENTICATED);
   }
 }
 

@@ -1,5 +1,6 @@
-// Faults that must lose nothing and do nothing twice: Redis restarted with its data wiped while
-// filings are in flight; the server killed with -9 between upload and submit.
+// Faults that must lose nothing and do nothing twice: Redis restarted with its
+// data wiped while filings are in flight; the server killed with -9 between
+// upload and submit.
 
 #include <signal.h>
 
@@ -19,11 +20,13 @@ namespace cdkv::testing {
 namespace {
 
 constexpr char kPayload[] =
-    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, Đồng "
+    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, "
+    "Đồng "
     "Tháp|15082021";
 
-std::string SubmitOne(cdkv::v1::CitizenService::Stub& stub, const std::string& token,
-                      const std::string& photo, const std::string& tag) {
+std::string SubmitOne(cdkv::v1::CitizenService::Stub& stub,
+                      const std::string& token, const std::string& photo,
+                      const std::string& tag) {
   cdkv::v1::CreateFilingRequest create;
   create.set_request_id("c-" + tag);
   create.set_procedure_code(kBirth);
@@ -31,8 +34,8 @@ std::string SubmitOne(cdkv::v1::CitizenService::Stub& stub, const std::string& t
   cdkv::v1::CreateFilingResponse created;
   REQUIRE(stub.CreateFiling(Call(token).get(), create, &created).ok());
   cdkv::v1::UploadDocumentResponse uploaded;
-  REQUIRE(Upload(stub, token, created.filing().filing_id(), "u-" + tag, photo, "id_card",
-                 &uploaded)
+  REQUIRE(Upload(stub, token, created.filing().filing_id(), "u-" + tag, photo,
+                 "id_card", &uploaded)
               .ok());
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("s-" + tag);
@@ -44,11 +47,14 @@ std::string SubmitOne(cdkv::v1::CitizenService::Stub& stub, const std::string& t
 
 int Count(const cdkv::v1::Filing& filing, const std::string& action) {
   int n = 0;
-  for (const auto& change : filing.history()) n += change.action() == action ? 1 : 0;
+  for (const auto& change : filing.history())
+    n += change.action() == action ? 1 : 0;
   return n;
 }
 
-TEST_CASE("Redis wiped while filings are in flight: every filing reaches its desk once") {
+TEST_CASE(
+    "Redis wiped while filings are in flight: every filing reaches its desk "
+    "once") {
   auto stack = Stack::Start();
   const std::string token = stack->CitizenToken("0912345678");
   const std::string officer = stack->StaffToken("officer.a");
@@ -58,12 +64,14 @@ TEST_CASE("Redis wiped while filings are in flight: every filing reaches its des
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i) {
     ids.push_back(SubmitOne(*citizen, token, photo, std::to_string(i)));
-    // Halfway through, Redis loses everything: queued OCR jobs, desk queues, the marker.
+    // Halfway through, Redis loses everything: queued OCR jobs, desk queues,
+    // the marker.
     if (i == 2) REQUIRE(stack->redis().Restart(/*wipe_data=*/true).ok());
   }
   REQUIRE(stack->redis().Restart(/*wipe_data=*/true).ok());
 
-  // The reconciler rebuilds from the record store; every filing reaches the desk queue.
+  // The reconciler rebuilds from the record store; every filing reaches the
+  // desk queue.
   auto desk = stack->desk();
   cdkv::v1::ListDeskQueueRequest list;
   list.set_desk_code(kDeskA);
@@ -97,12 +105,19 @@ TEST_CASE("Redis wiped while filings are in flight: every filing reaches its des
 }
 
 // The real binary, started on a data folder that survives it.
-std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port, int redis_port,
-                                          int ocr_workers = 2) {
+std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port,
+                                          int redis_port, int ocr_workers = 2) {
   ChildProcess::Options options;
-  options.argv = {CDKV_SERVER_BINARY, "--listen", absl::StrCat("127.0.0.1:", port), "--redis",
-                  absl::StrCat("127.0.0.1:", redis_port), "--dev", "--drain-seconds", "1",
-                  "--ocr-workers", std::to_string(ocr_workers)};
+  options.argv = {CDKV_SERVER_BINARY,
+                  "--listen",
+                  absl::StrCat("127.0.0.1:", port),
+                  "--redis",
+                  absl::StrCat("127.0.0.1:", redis_port),
+                  "--dev",
+                  "--drain-seconds",
+                  "1",
+                  "--ocr-workers",
+                  std::to_string(ocr_workers)};
   options.env = {{"CDKV_DATA_DIR", (dir.path() / "data").string()}};
   static int launches = 0;
   ++launches;
@@ -114,10 +129,16 @@ std::unique_ptr<ChildProcess> StartServer(const TempDir& dir, int port, int redi
   return std::move(*process);
 }
 
-std::unique_ptr<ChildProcess> StartOcrWorker(const TempDir& dir, int redis_port, int n) {
+std::unique_ptr<ChildProcess> StartOcrWorker(const TempDir& dir, int redis_port,
+                                             int n) {
   ChildProcess::Options options;
-  options.argv = {CDKV_OCR_WORKER_BINARY, "--redis", absl::StrCat("127.0.0.1:", redis_port),
-                  "--threads", "2", "--lease-seconds", "2"};
+  options.argv = {CDKV_OCR_WORKER_BINARY,
+                  "--redis",
+                  absl::StrCat("127.0.0.1:", redis_port),
+                  "--threads",
+                  "2",
+                  "--lease-seconds",
+                  "2"};
   options.env = {{"CDKV_DATA_DIR", (dir.path() / "data").string()}};
   options.stdout_path = dir.path() / absl::StrCat("worker.out.", n);
   options.stderr_path = dir.path() / absl::StrCat("worker.err.", n);
@@ -127,8 +148,10 @@ std::unique_ptr<ChildProcess> StartOcrWorker(const TempDir& dir, int redis_port,
   return std::move(*process);
 }
 
-// Signs a citizen in against a server started with --dev (the code is in its log).
-std::string DevCitizenToken(ChildProcess& server, std::shared_ptr<grpc::Channel> channel,
+// Signs a citizen in against a server started with --dev (the code is in its
+// log).
+std::string DevCitizenToken(ChildProcess& server,
+                            std::shared_ptr<grpc::Channel> channel,
                             const std::string& phone) {
   auto auth = cdkv::v1::AuthService::NewStub(channel);
   cdkv::v1::RequestSignInCodeRequest ask;
@@ -136,10 +159,12 @@ std::string DevCitizenToken(ChildProcess& server, std::shared_ptr<grpc::Channel>
   cdkv::v1::RequestSignInCodeResponse asked;
   grpc::ClientContext c1;
   REQUIRE(auth->RequestSignInCode(&c1, ask, &asked).ok());
-  REQUIRE(server.WaitForOutput("event=auth.sign_in_code", absl::Seconds(10)).ok());
+  REQUIRE(
+      server.WaitForOutput("event=auth.sign_in_code", absl::Seconds(10)).ok());
   std::smatch m;
   const std::string log = server.Output();
-  REQUIRE(std::regex_search(log, m, std::regex("event=auth.sign_in_code.*code=([0-9]{6})")));
+  REQUIRE(std::regex_search(
+      log, m, std::regex("event=auth.sign_in_code.*code=([0-9]{6})")));
   cdkv::v1::SignInWithCodeRequest sign_in;
   sign_in.set_phone_number(phone);
   sign_in.set_code(m[1]);
@@ -149,7 +174,9 @@ std::string DevCitizenToken(ChildProcess& server, std::shared_ptr<grpc::Channel>
   return session.session().token();
 }
 
-TEST_CASE("an OCR worker killed -9 while working: its jobs are redone by another, once") {
+TEST_CASE(
+    "an OCR worker killed -9 while working: its jobs are redone by another, "
+    "once") {
   auto dir = TempDir::Create();
   REQUIRE(dir.ok());
   auto redis = RedisServer::Start();
@@ -164,9 +191,11 @@ TEST_CASE("an OCR worker killed -9 while working: its jobs are redone by another
   const std::string photo = IdCardPhoto(kPayload);
 
   std::vector<std::string> ids;
-  for (int i = 0; i < 6; ++i) ids.push_back(SubmitOne(*citizen, token, photo, std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(SubmitOne(*citizen, token, photo, std::to_string(i)));
   auto worker = StartOcrWorker(*dir, (*redis)->port(), 1);
-  // Kill it as soon as it has finished one job: its threads hold the next ones, unacknowledged.
+  // Kill it as soon as it has finished one job: its threads hold the next ones,
+  // unacknowledged.
   REQUIRE(worker->WaitForOutput("event=ocr.job_done", absl::Seconds(30)).ok());
   REQUIRE(worker->Kill9().ok());
   REQUIRE(worker->Wait(absl::Seconds(10)).ok());
@@ -188,7 +217,8 @@ TEST_CASE("an OCR worker killed -9 while working: its jobs are redone by another
     bool has_name = false;
     for (const auto& form : got.filing().forms()) {
       for (const auto& field : form.fields()) {
-        has_name |= field.key() == "requester.full_name" && field.value() == "Nguyễn Văn An";
+        has_name |= field.key() == "requester.full_name" &&
+                    field.value() == "Nguyễn Văn An";
       }
     }
     CHECK(has_name);
@@ -199,7 +229,8 @@ TEST_CASE("an OCR worker killed -9 while working: its jobs are redone by another
   REQUIRE(server->Wait(absl::Seconds(15)).ok());
 }
 
-TEST_CASE("the server killed between upload and submit: the retry gives one filing") {
+TEST_CASE(
+    "the server killed between upload and submit: the retry gives one filing") {
   auto dir = TempDir::Create();
   REQUIRE(dir.ok());
   auto redis = RedisServer::Start();
@@ -209,7 +240,8 @@ TEST_CASE("the server killed between upload and submit: the retry gives one fili
   const std::string address = absl::StrCat("127.0.0.1:", *port);
   auto server = StartServer(*dir, *port, (*redis)->port());
 
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   auto auth = cdkv::v1::AuthService::NewStub(channel);
   cdkv::v1::RequestSignInCodeRequest ask;
   ask.set_phone_number("0912345678");
@@ -217,10 +249,12 @@ TEST_CASE("the server killed between upload and submit: the retry gives one fili
   grpc::ClientContext c1;
   REQUIRE(auth->RequestSignInCode(&c1, ask, &asked).ok());
   // Development mode writes the code to the log.
-  REQUIRE(server->WaitForOutput("event=auth.sign_in_code", absl::Seconds(10)).ok());
+  REQUIRE(
+      server->WaitForOutput("event=auth.sign_in_code", absl::Seconds(10)).ok());
   std::smatch m;
   const std::string log = server->Output();
-  REQUIRE(std::regex_search(log, m, std::regex("event=auth.sign_in_code.*code=([0-9]{6})")));
+  REQUIRE(std::regex_search(
+      log, m, std::regex("event=auth.sign_in_code.*code=([0-9]{6})")));
   cdkv::v1::SignInWithCodeRequest sign_in;
   sign_in.set_phone_number("0912345678");
   sign_in.set_code(m[1]);
@@ -248,8 +282,8 @@ TEST_CASE("the server killed between upload and submit: the retry gives one fili
   channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   citizen = cdkv::v1::CitizenService::NewStub(channel);
 
-  // The app did not hear back, so it retries everything with the same request ids.
-  // As a phone app does, it retries while the connection says UNAVAILABLE.
+  // The app did not hear back, so it retries everything with the same request
+  // ids. As a phone app does, it retries while the connection says UNAVAILABLE.
   cdkv::v1::CreateFilingResponse created_again;
   grpc::Status retried;
   for (int attempt = 0; attempt < 50; ++attempt) {
@@ -264,7 +298,8 @@ TEST_CASE("the server killed between upload and submit: the retry gives one fili
   REQUIRE(Upload(*citizen, token, created.filing().filing_id(), "upload-once",
                  IdCardPhoto(kPayload), "id_card", &uploaded_again)
               .ok());
-  CHECK(uploaded_again.document().document_id() == uploaded.document().document_id());
+  CHECK(uploaded_again.document().document_id() ==
+        uploaded.document().document_id());
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("submit-once");
   submit.set_filing_id(created.filing().filing_id());

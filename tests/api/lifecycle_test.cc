@@ -1,7 +1,8 @@
-// One filing's whole life over real gRPC, a real record store, real Redis and the real OCR
-// worker pool: phone sign-in → upload → submit → OCR pre-fill → desk queue → claim → confirm
-// → processing → ready (notice with pickup code) → pickup → rating; then the history, the audit
-// trail, the notification and the time-saved figures.
+// One filing's whole life over real gRPC, a real record store, real Redis and
+// the real OCR worker pool: phone sign-in → upload → submit → OCR pre-fill →
+// desk queue → claim → confirm → processing → ready (notice with pickup code) →
+// pickup → rating; then the history, the audit trail, the notification and the
+// time-saved figures.
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -13,12 +14,14 @@ namespace cdkv::testing {
 namespace {
 
 constexpr char kPayload[] =
-    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, Đồng "
+    "087123456789||Nguyễn Văn An|01021990|Nam|Ấp 1, xã Tân Mỹ, huyện Lấp Vò, "
+    "Đồng "
     "Tháp|15082021";
 
 // Polls until the filing reaches `state`, or fails after 30 s.
 cdkv::v1::Filing WaitForState(Stack& stack, const std::string& token,
-                              const std::string& filing_id, cdkv::v1::FilingState state) {
+                              const std::string& filing_id,
+                              cdkv::v1::FilingState state) {
   auto stub = stack.citizen();
   cdkv::v1::GetFilingRequest request;
   request.set_filing_id(filing_id);
@@ -29,12 +32,13 @@ cdkv::v1::Filing WaitForState(Stack& stack, const std::string& token,
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   FAIL("filing " << filing_id << " stayed in "
-                 << cdkv::v1::FilingState_Name(response.filing().state()) << ", expected "
-                 << cdkv::v1::FilingState_Name(state));
+                 << cdkv::v1::FilingState_Name(response.filing().state())
+                 << ", expected " << cdkv::v1::FilingState_Name(state));
   return {};
 }
 
-const cdkv::v1::FormField* FindField(const cdkv::v1::Filing& filing, const std::string& key) {
+const cdkv::v1::FormField* FindField(const cdkv::v1::Filing& filing,
+                                     const std::string& key) {
   for (const auto& form : filing.forms()) {
     for (const auto& field : form.fields()) {
       if (field.key() == key) return &field;
@@ -56,18 +60,22 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   create.set_procedure_code(kBirth);
   create.set_commune_code(kCommuneA);
   cdkv::v1::CreateFilingResponse created;
-  REQUIRE(citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  REQUIRE(
+      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
   const std::string id = created.filing().filing_id();
   cdkv::v1::UploadDocumentResponse uploaded;
-  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload), "id_card", &uploaded)
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
+                 "id_card", &uploaded)
               .ok());
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("s1");
   submit.set_filing_id(id);
   cdkv::v1::SubmitFilingResponse submitted;
-  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted).ok());
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
 
-  // The OCR pool reads the ID card's QR code and the filing reaches the desk queue.
+  // The OCR pool reads the ID card's QR code and the filing reaches the desk
+  // queue.
   WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
   cdkv::v1::ListDeskQueueRequest list;
   list.set_desk_code(kDeskA);
@@ -77,19 +85,24 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   CHECK(queue.entries(0).filing().filing_id() == id);
   CHECK(queue.waiting_count() == 1);
 
-  // Birth registration is same-day work: the district's supervisor sees it as due.
+  // Birth registration is same-day work: the district's supervisor sees it as
+  // due.
   {
     auto supervision = cdkv::v1::SupervisionService::NewStub(stack->channel());
     cdkv::v1::ListLateFilingsResponse due;
-    REQUIRE(supervision->ListLateFilings(Call(stack->StaffToken("supervisor.875")).get(), {}, &due)
+    REQUIRE(supervision
+                ->ListLateFilings(
+                    Call(stack->StaffToken("supervisor.875")).get(), {}, &due)
                 .ok());
     REQUIRE(due.filings_size() == 1);
     CHECK(due.filings(0).filing().filing_id() == id);
     CHECK(due.filings(0).desk_code() == kDeskA);
     cdkv::v1::ListLateFilingsResponse elsewhere;
-    REQUIRE(supervision
-                ->ListLateFilings(Call(stack->StaffToken("supervisor.999")).get(), {}, &elsewhere)
-                .ok());
+    REQUIRE(
+        supervision
+            ->ListLateFilings(Call(stack->StaffToken("supervisor.999")).get(),
+                              {}, &elsewhere)
+            .ok());
     CHECK(elsewhere.filings_size() == 0);
   }
 
@@ -98,7 +111,8 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   claim.set_request_id("k1");
   claim.set_desk_code(kDeskA);
   cdkv::v1::ClaimFilingResponse claimed;
-  grpc::Status claim_status = desk->ClaimFiling(Call(officer_token).get(), claim, &claimed);
+  grpc::Status claim_status =
+      desk->ClaimFiling(Call(officer_token).get(), claim, &claimed);
   INFO(claim_status.error_message());
   REQUIRE(claim_status.ok());
   CHECK(claimed.filing().filing_id() == id);
@@ -108,17 +122,20 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   get.set_filing_id(id);
   cdkv::v1::GetDeskFilingResponse seen;
   REQUIRE(desk->GetDeskFiling(Call(officer_token).get(), get, &seen).ok());
-  const cdkv::v1::FormField* name = FindField(seen.filing(), "requester.full_name");
+  const cdkv::v1::FormField* name =
+      FindField(seen.filing(), "requester.full_name");
   REQUIRE(name != nullptr);
   CHECK(name->value() == "Nguyễn Văn An");
   CHECK(name->method() == cdkv::v1::READ_METHOD_QR);
   CHECK(name->document_id() == uploaded.document().document_id());
   CHECK(name->region().corners_size() == 4);
-  const cdkv::v1::FormField* number = FindField(seen.filing(), "requester.id_number");
+  const cdkv::v1::FormField* number =
+      FindField(seen.filing(), "requester.id_number");
   REQUIRE(number != nullptr);
   CHECK(number->value() == "087123456789");
   // A field with no source is empty and flagged, never guessed.
-  const cdkv::v1::FormField* child = FindField(seen.filing(), "child.full_name");
+  const cdkv::v1::FormField* child =
+      FindField(seen.filing(), "child.full_name");
   REQUIRE(child != nullptr);
   CHECK(child->value().empty());
   CHECK(child->needs_review());
@@ -128,9 +145,11 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   confirm.set_request_id("f0");
   confirm.set_filing_id(id);
   cdkv::v1::ConfirmFilingResponse confirmed;
-  grpc::Status incomplete = desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
+  grpc::Status incomplete =
+      desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
   CHECK(incomplete.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  // The officer fills what the photos could not give, corrects one pre-filled value, confirms.
+  // The officer fills what the photos could not give, corrects one pre-filled
+  // value, confirms.
   confirm.set_request_id("f1");
   const std::string form = seen.filing().forms(0).form_code();
   for (const auto& field : seen.filing().forms(0).fields()) {
@@ -138,17 +157,20 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
     cdkv::v1::FieldCorrection* c = confirm.add_corrections();
     c->set_form_code(form);
     c->set_key(field.key());
-    c->set_value(field.key() == "child.date_of_birth" ? "2026-11-01" : "Giá trị kiểm tra");
+    c->set_value(field.key() == "child.date_of_birth" ? "2026-11-01"
+                                                      : "Giá trị kiểm tra");
   }
   cdkv::v1::FieldCorrection* fix = confirm.add_corrections();
   fix->set_form_code(form);
   fix->set_key("requester.full_name");
   fix->set_value("Nguyễn Văn Ân");
-  grpc::Status confirm_status = desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
+  grpc::Status confirm_status =
+      desk->ConfirmFiling(Call(officer_token).get(), confirm, &confirmed);
   INFO(confirm_status.error_message());
   REQUIRE(confirm_status.ok());
   CHECK(confirmed.filing().state() == cdkv::v1::FILING_STATE_CONFIRMED);
-  const cdkv::v1::FormField* fixed = FindField(confirmed.filing(), "requester.full_name");
+  const cdkv::v1::FormField* fixed =
+      FindField(confirmed.filing(), "requester.full_name");
   CHECK(fixed->corrected());
   CHECK(fixed->prefilled_value() == "Nguyễn Văn An");
   CHECK(fixed->method() == cdkv::v1::READ_METHOD_OFFICER);
@@ -157,7 +179,8 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   process.set_request_id("p1");
   process.set_filing_id(id);
   cdkv::v1::StartProcessingResponse processing;
-  REQUIRE(desk->StartProcessing(Call(officer_token).get(), process, &processing).ok());
+  REQUIRE(desk->StartProcessing(Call(officer_token).get(), process, &processing)
+              .ok());
 
   // The citizen watches the filing while the officer marks the result ready.
   std::string watched_code;
@@ -168,7 +191,8 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
     auto stream = stack->citizen()->WatchFiling(context.get(), watch);
     cdkv::v1::WatchFilingResponse event;
     while (stream->Read(&event)) {
-      if (event.event().change().to_state() == cdkv::v1::FILING_STATE_READY_FOR_PICKUP &&
+      if (event.event().change().to_state() ==
+              cdkv::v1::FILING_STATE_READY_FOR_PICKUP &&
           !event.event().pickup().pickup_code().empty()) {
         watched_code = event.event().pickup().pickup_code();
         context->TryCancel();
@@ -180,14 +204,17 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   ready.set_request_id("r1");
   ready.set_filing_id(id);
   cdkv::v1::MarkResultReadyResponse readied;
-  REQUIRE(desk->MarkResultReady(Call(officer_token).get(), ready, &readied).ok());
+  REQUIRE(
+      desk->MarkResultReady(Call(officer_token).get(), ready, &readied).ok());
   watcher.join();
   REQUIRE(watched_code.size() == 6);
   CHECK_FALSE(readied.filing().pickup().desk_name().empty());
-  CHECK(readied.filing().pickup().pickup_code().empty());  // only the citizen sees it
+  CHECK(readied.filing().pickup().pickup_code().empty());  // only the citizen
+                                                           // sees it
 
   cdkv::v1::ListNotificationsResponse notices;
-  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  REQUIRE(
+      citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
   REQUIRE(notices.notifications_size() >= 1);
   CHECK(notices.notifications(0).kind() == "result_ready");
   CHECK(notices.notifications(0).pickup().pickup_code() == watched_code);
@@ -204,8 +231,8 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   pickup.set_filing_id(id);
   pickup.set_pickup_code(watched_code == "000000" ? "111111" : "000000");
   cdkv::v1::RecordPickupResponse picked;
-  CHECK(desk->RecordPickup(Call(officer_token).get(), pickup, &picked).error_code() ==
-        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(desk->RecordPickup(Call(officer_token).get(), pickup, &picked)
+            .error_code() == grpc::StatusCode::PERMISSION_DENIED);
   pickup.set_request_id("x1");
   pickup.set_pickup_code(watched_code);
   REQUIRE(desk->RecordPickup(Call(officer_token).get(), pickup, &picked).ok());
@@ -221,12 +248,15 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
 
   // The state history, in order, with actors.
   std::vector<std::string> actions;
-  for (const auto& change : rated.filing().history()) actions.push_back(change.action());
-  CHECK(actions == std::vector<std::string>{"submit", "start_prefill", "finish_prefill",
-                                            "claim", "confirm", "start_processing",
+  for (const auto& change : rated.filing().history())
+    actions.push_back(change.action());
+  CHECK(actions == std::vector<std::string>{"submit", "start_prefill",
+                                            "finish_prefill", "claim",
+                                            "confirm", "start_processing",
                                             "mark_ready", "record_pickup"});
   CHECK(rated.filing().history(3).actor_role() == cdkv::v1::ROLE_OFFICER);
-  CHECK(rated.filing().history(1).actor_role() == cdkv::v1::ROLE_UNSPECIFIED);  // system
+  CHECK(rated.filing().history(1).actor_role() ==
+        cdkv::v1::ROLE_UNSPECIFIED);  // system
 
   // The audit trail, as the district's supervisor reads it.
   const std::string supervisor = stack->StaffToken("supervisor.875");
@@ -234,12 +264,13 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   cdkv::v1::ListAuditEventsRequest audit;
   audit.set_filing_id(id);
   cdkv::v1::ListAuditEventsResponse trail;
-  REQUIRE(supervision->ListAuditEvents(Call(supervisor).get(), audit, &trail).ok());
+  REQUIRE(
+      supervision->ListAuditEvents(Call(supervisor).get(), audit, &trail).ok());
   std::set<std::string> audited;
   for (const auto& e : trail.events()) audited.insert(e.action());
-  for (const char* expected : {"filing.create", "document.upload", "filing.read",
-                               "filing.correct", "filing.confirm", "filing.record_pickup",
-                               "filing.rate"}) {
+  for (const char* expected :
+       {"filing.create", "document.upload", "filing.read", "filing.correct",
+        "filing.confirm", "filing.record_pickup", "filing.rate"}) {
     INFO(expected);
     CHECK(audited.count(expected) == 1);
   }
@@ -248,19 +279,25 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
   cdkv::v1::GetTimeSavedRequest saved_request;
   saved_request.set_grouping(cdkv::v1::GROUPING_COMMUNE);
   cdkv::v1::GetTimeSavedResponse saved;
-  REQUIRE(supervision->GetTimeSaved(Call(supervisor).get(), saved_request, &saved).ok());
+  REQUIRE(
+      supervision->GetTimeSaved(Call(supervisor).get(), saved_request, &saved)
+          .ok());
   CHECK(saved.total().filings() == 1);
   CHECK(saved.total().citizen_form_minutes() > 0);
   CHECK(saved.total().trip_minutes() > 0);
   CHECK(saved.total().officer_handling_minutes() >= 0);
   CHECK(saved.total().net_minutes() ==
-        Approx(saved.total().citizen_form_minutes() + saved.total().officer_form_minutes() +
-               saved.total().trip_minutes() - saved.total().officer_handling_minutes()));
+        Approx(saved.total().citizen_form_minutes() +
+               saved.total().officer_form_minutes() +
+               saved.total().trip_minutes() -
+               saved.total().officer_handling_minutes()));
   REQUIRE(saved.rows_size() == 1);
   CHECK(saved.rows(0).group() == kCommuneA);
   cdkv::v1::GetPerformanceRequest performance_request;
   cdkv::v1::GetPerformanceResponse performance;
-  REQUIRE(supervision->GetPerformance(Call(supervisor).get(), performance_request, &performance)
+  REQUIRE(supervision
+              ->GetPerformance(Call(supervisor).get(), performance_request,
+                               &performance)
               .ok());
   CHECK(performance.total().completed() == 1);
   CHECK(performance.total().average_rating() == 5);
@@ -268,14 +305,17 @@ TEST_CASE("a filing's whole life, from phone sign-in to pickup and rating") {
 
   // A supervisor of another district sees none of it.
   const std::string other = stack->StaffToken("supervisor.999");
-  CHECK(supervision->ListAuditEvents(Call(other).get(), audit, &trail).error_code() ==
-        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(supervision->ListAuditEvents(Call(other).get(), audit, &trail)
+            .error_code() == grpc::StatusCode::PERMISSION_DENIED);
   cdkv::v1::GetTimeSavedResponse none;
-  REQUIRE(supervision->GetTimeSaved(Call(other).get(), saved_request, &none).ok());
+  REQUIRE(
+      supervision->GetTimeSaved(Call(other).get(), saved_request, &none).ok());
   CHECK(none.total().filings() == 0);
 }
 
-TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk rejects") {
+TEST_CASE(
+    "the desk asks for more papers, the citizen supplies them, the desk "
+    "rejects") {
   auto stack = Stack::Start();
   const std::string citizen_token = stack->CitizenToken("0912345678");
   const std::string officer = stack->StaffToken("officer.a");
@@ -288,16 +328,19 @@ TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk re
   create.set_procedure_code(kBirth);
   create.set_commune_code(kCommuneA);
   cdkv::v1::CreateFilingResponse created;
-  REQUIRE(citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  REQUIRE(
+      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
   const std::string id = created.filing().filing_id();
   cdkv::v1::UploadDocumentResponse uploaded;
-  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload), "id_card", &uploaded)
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
+                 "id_card", &uploaded)
               .ok());
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("s1");
   submit.set_filing_id(id);
   cdkv::v1::SubmitFilingResponse submitted;
-  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted).ok());
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
   WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
 
   // An officer of another commune cannot claim it, even naming the right desk.
@@ -306,14 +349,15 @@ TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk re
   claim.set_desk_code(kDeskA);
   claim.set_filing_id(id);
   cdkv::v1::ClaimFilingResponse claimed;
-  CHECK(desk->ClaimFiling(Call(other_officer).get(), claim, &claimed).error_code() ==
-        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(desk->ClaimFiling(Call(other_officer).get(), claim, &claimed)
+            .error_code() == grpc::StatusCode::PERMISSION_DENIED);
   // Acting before claiming is an illegal transition that names the state.
   cdkv::v1::ConfirmFilingRequest early;
   early.set_request_id("e1");
   early.set_filing_id(id);
   cdkv::v1::ConfirmFilingResponse early_response;
-  grpc::Status not_claimed = desk->ConfirmFiling(Call(officer).get(), early, &early_response);
+  grpc::Status not_claimed =
+      desk->ConfirmFiling(Call(officer).get(), early, &early_response);
   CHECK(not_claimed.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK_THAT(not_claimed.error_message(), Catch::Contains("awaiting_desk"));
 
@@ -330,21 +374,24 @@ TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk re
   ask.add_document_kinds("birth_notice");
   REQUIRE(desk->RequestDocuments(Call(officer).get(), ask, &asked).ok());
   CHECK(asked.filing().state() == cdkv::v1::FILING_STATE_NEEDS_MORE_DOCUMENTS);
-  CHECK(asked.filing().officer_message() == "Xin chụp giấy chứng sinh của cháu.");
+  CHECK(asked.filing().officer_message() ==
+        "Xin chụp giấy chứng sinh của cháu.");
 
   cdkv::v1::ListNotificationsResponse notices;
-  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  REQUIRE(
+      citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
   REQUIRE(notices.notifications_size() >= 1);
   CHECK(notices.notifications(0).kind() == "documents_requested");
 
-  REQUIRE(Upload(*citizen, citizen_token, id, "u2", IdCardPhoto(kPayload), "birth_notice",
-                 &uploaded)
+  REQUIRE(Upload(*citizen, citizen_token, id, "u2", IdCardPhoto(kPayload),
+                 "birth_notice", &uploaded)
               .ok());
   cdkv::v1::SupplyDocumentsRequest supply;
   supply.set_request_id("p1");
   supply.set_filing_id(id);
   cdkv::v1::SupplyDocumentsResponse supplied;
-  REQUIRE(citizen->SupplyDocuments(Call(citizen_token).get(), supply, &supplied).ok());
+  REQUIRE(citizen->SupplyDocuments(Call(citizen_token).get(), supply, &supplied)
+              .ok());
   CHECK(supplied.filing().documents_size() == 2);
   WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
 
@@ -357,17 +404,19 @@ TEST_CASE("the desk asks for more papers, the citizen supplies them, the desk re
   cdkv::v1::RejectFilingResponse rejected;
   REQUIRE(desk->RejectFiling(Call(officer).get(), reject, &rejected).ok());
   CHECK(rejected.filing().state() == cdkv::v1::FILING_STATE_REJECTED);
-  REQUIRE(citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
+  REQUIRE(
+      citizen->ListNotifications(Call(citizen_token).get(), {}, &notices).ok());
   CHECK(notices.notifications(0).kind() == "rejected");
-  CHECK_THAT(notices.notifications(0).text(), Catch::Contains("không đúng người con"));
+  CHECK_THAT(notices.notifications(0).text(),
+             Catch::Contains("không đúng người con"));
 
   // A rejected filing can no longer be withdrawn, and it left the desk queue.
   cdkv::v1::WithdrawFilingRequest withdraw;
   withdraw.set_request_id("w1");
   withdraw.set_filing_id(id);
   cdkv::v1::WithdrawFilingResponse withdrawn;
-  CHECK(citizen->WithdrawFiling(Call(citizen_token).get(), withdraw, &withdrawn).error_code() ==
-        grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(citizen->WithdrawFiling(Call(citizen_token).get(), withdraw, &withdrawn)
+            .error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   cdkv::v1::ListDeskQueueRequest list;
   list.set_desk_code(kDeskA);
   list.set_include_claimed(true);

@@ -2,13 +2,12 @@
 
 #include <ZXing/BitMatrix.h>
 #include <ZXing/MultiFormatWriter.h>
+#include <httplib.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <httplib.h>
-
 #include <regex>
 
 #include "absl/strings/str_cat.h"
@@ -25,14 +24,17 @@ struct Gateway::Impl {
 };
 
 Gateway::Gateway() : impl_(std::make_unique<Impl>()) {
-  impl_->server.Post("/notify", [this](const httplib::Request& req, httplib::Response& res) {
-    absl::MutexLock lock(&impl_->mu);
-    impl_->bodies.push_back(req.body);
-    res.set_content("{}", "application/json");
-  });
+  impl_->server.Post(
+      "/notify", [this](const httplib::Request& req, httplib::Response& res) {
+        absl::MutexLock lock(&impl_->mu);
+        impl_->bodies.push_back(req.body);
+        res.set_content("{}", "application/json");
+      });
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
   REQUIRE(impl_->port > 0);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  // stop() before the accept loop runs is lost, and the join in the destructor would hang.
+  while (!impl_->server.is_running()) absl::SleepFor(absl::Milliseconds(1));
 }
 
 Gateway::~Gateway() {
@@ -49,7 +51,8 @@ std::vector<std::string> Gateway::Bodies() {
   return impl_->bodies;
 }
 
-std::string Gateway::WaitFor(const std::string& needle, absl::Duration timeout) {
+std::string Gateway::WaitFor(const std::string& needle,
+                             absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     for (const std::string& body : Bodies()) {
@@ -78,7 +81,8 @@ std::unique_ptr<Stack> Stack::Start() {
   REQUIRE(app.ok());
   const absl::Time now = absl::Now();
   for (const auto& [name, desk] :
-       {std::pair<std::string, std::string>{"officer.a", kDeskA}, {"officer.b", kDeskB}}) {
+       {std::pair<std::string, std::string>{"officer.a", kDeskA},
+        {"officer.b", kDeskB}}) {
     auth::StaffAccount officer;
     officer.username = name;
     officer.password = kStaffPassword;
@@ -118,9 +122,10 @@ std::string Stack::CitizenToken(const std::string& phone) {
   grpc::Status s1 = stub->RequestSignInCode(&c1, ask, &asked);
   INFO(s1.error_message());
   REQUIRE(s1.ok());
-  // The code travels through the outbox, Redis and the notifier to the SMS gateway.
-  const std::string sms =
-      gateway_->WaitFor(absl::StrCat("\"phone\":\"", phone, "\""), absl::Seconds(20));
+  // The code travels through the outbox, Redis and the notifier to the SMS
+  // gateway.
+  const std::string sms = gateway_->WaitFor(
+      absl::StrCat("\"phone\":\"", phone, "\""), absl::Seconds(20));
   REQUIRE_FALSE(sms.empty());
   const std::string text = nlohmann::json::parse(sms).value("text", "");
   std::smatch m;
@@ -153,23 +158,25 @@ std::string Stack::StaffToken(const std::string& username) {
 std::unique_ptr<grpc::ClientContext> Call(const std::string& token) {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(20));
   return context;
 }
 
-grpc::Status Upload(cdkv::v1::CitizenService::Stub& stub, const std::string& token,
-                    const std::string& filing_id, const std::string& request_id,
-                    const std::string& bytes, const std::string& declared_kind,
-                    cdkv::v1::UploadDocumentResponse* response, int64_t declared_size) {
+grpc::Status Upload(cdkv::v1::CitizenService::Stub& stub,
+                    const std::string& token, const std::string& filing_id,
+                    const std::string& request_id, const std::string& bytes,
+                    const std::string& declared_kind,
+                    cdkv::v1::UploadDocumentResponse* response,
+                    int64_t declared_size) {
   auto context = Call(token);
   auto writer = stub.UploadDocument(context.get(), response);
   cdkv::v1::UploadDocumentRequest header;
   header.mutable_header()->set_request_id(request_id);
   header.mutable_header()->set_filing_id(filing_id);
   header.mutable_header()->set_declared_kind(declared_kind);
-  header.mutable_header()->set_size_bytes(declared_size >= 0
-                                              ? declared_size
-                                              : static_cast<int64_t>(bytes.size()));
+  header.mutable_header()->set_size_bytes(
+      declared_size >= 0 ? declared_size : static_cast<int64_t>(bytes.size()));
   if (writer->Write(header)) {
     constexpr size_t kChunk = 64 * 1024;
     for (size_t offset = 0; offset < bytes.size(); offset += kChunk) {
@@ -185,7 +192,8 @@ grpc::Status Upload(cdkv::v1::CitizenService::Stub& stub, const std::string& tok
 std::string IdCardPhoto(const std::string& payload) {
   ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
   writer.setMargin(0);
-  // Chip ID cards carry UTF-8 bytes without an ECI header: hand the writer each byte.
+  // Chip ID cards carry UTF-8 bytes without an ECI header: hand the writer each
+  // byte.
   std::wstring bytes;
   for (char c : payload) bytes.push_back(static_cast<unsigned char>(c));
   ZXing::BitMatrix bits = writer.encode(bytes, 0, 0);
@@ -202,7 +210,8 @@ std::string IdCardPhoto(const std::string& payload) {
   card.copyTo(photo(cv::Rect(172, 180, card.cols, card.rows)));
   cv::Mat bgr;
   cv::cvtColor(scaled, bgr, cv::COLOR_GRAY2BGR);
-  bgr.copyTo(photo(cv::Rect(172 + 856 - 40 - bgr.cols, 180 + 40, bgr.cols, bgr.rows)));
+  bgr.copyTo(
+      photo(cv::Rect(172 + 856 - 40 - bgr.cols, 180 + 40, bgr.cols, bgr.rows)));
   std::vector<uint8_t> jpeg;
   REQUIRE(cv::imencode(".jpg", photo, jpeg, {cv::IMWRITE_JPEG_QUALITY, 85}));
   return std::string(jpeg.begin(), jpeg.end());

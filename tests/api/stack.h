@@ -1,8 +1,9 @@
 #ifndef CDKV_TESTS_API_STACK_H_
 #define CDKV_TESTS_API_STACK_H_
 
-// A whole cdkv deployment in one test process: a real redis-server, the real Application and
-// gRPC server on a free loopback port, and clients that call it over a real channel.
+// A whole cdkv deployment in one test process: a real redis-server, the real
+// Application and gRPC server on a free loopback port, and clients that call it
+// over a real channel.
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,7 +13,6 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-
 #include "cdkv/v1/auth.grpc.pb.h"
 #include "cdkv/v1/catalog.grpc.pb.h"
 #include "cdkv/v1/citizen.grpc.pb.h"
@@ -31,8 +31,8 @@ inline constexpr char kDeskB[] = "desk.lv.dinh_an";
 inline constexpr char kCommuneB[] = "lv.dinh_an";
 inline constexpr char kBirth[] = "dang_ky_khai_sinh";
 
-// The SMS / Zalo-style gateway the notifier POSTs to: a local HTTP server that keeps every body
-// it receives.
+// The SMS / Zalo-style gateway the notifier POSTs to: a local HTTP server that
+// keeps every body it receives.
 class Gateway {
  public:
   Gateway();
@@ -40,7 +40,8 @@ class Gateway {
   std::string url() const;
   // Bodies received so far (JSON text).
   std::vector<std::string> Bodies();
-  // Waits up to `timeout` for a body containing `needle`; returns it, or "" on time-out.
+  // Waits up to `timeout` for a body containing `needle`; returns it, or "" on
+  // time-out.
   std::string WaitFor(const std::string& needle, absl::Duration timeout);
 
  private:
@@ -50,8 +51,8 @@ class Gateway {
 
 class Stack {
  public:
-  // Starts Redis and the server; officers "officer.a" (desk A), "officer.b" (desk B) and
-  // supervisor "supervisor.875" exist with kStaffPassword.
+  // Starts Redis and the server; officers "officer.a" (desk A), "officer.b"
+  // (desk B) and supervisor "supervisor.875" exist with kStaffPassword.
   static std::unique_ptr<Stack> Start();
   ~Stack();
 
@@ -61,8 +62,9 @@ class Stack {
   Gateway& gateway() { return *gateway_; }
   const TempDir& dir() const { return dir_; }
 
-  // Signs a citizen in through RequestSignInCode + SignInWithCode (the code is read from the
-  // SMS outbox, as the gateway would send it). Returns the bearer token.
+  // Signs a citizen in through RequestSignInCode + SignInWithCode (the code is
+  // read from the SMS outbox, as the gateway would send it). Returns the bearer
+  // token.
   std::string CitizenToken(const std::string& phone);
   std::string StaffToken(const std::string& username);
 
@@ -90,13 +92,15 @@ class Stack {
 std::unique_ptr<grpc::ClientContext> Call(const std::string& token);
 
 // Uploads `bytes` as one document of `filing_id` in 64 KiB chunks.
-grpc::Status Upload(cdkv::v1::CitizenService::Stub& stub, const std::string& token,
-                    const std::string& filing_id, const std::string& request_id,
-                    const std::string& bytes, const std::string& declared_kind,
+grpc::Status Upload(cdkv::v1::CitizenService::Stub& stub,
+                    const std::string& token, const std::string& filing_id,
+                    const std::string& request_id, const std::string& bytes,
+                    const std::string& declared_kind,
                     cdkv::v1::UploadDocumentResponse* response,
                     int64_t declared_size = -1);
 
-// A JPEG photo of a paper with an ID-card QR code holding `payload`, like a phone would take.
+// A JPEG photo of a paper with an ID-card QR code holding `payload`, like a
+// phone would take.
 std::string IdCardPhoto(const std::string& payload);
 
 }  // namespace cdkv::testing

@@ -13,19 +13,20 @@ TEST_CASE("a line has time, level, event and fields in logfmt") {
       LogLevel::kWarning, "queue.redelivered",
       {{"filing", "LV-1"}, {"attempt", 3}, {"ok", true}, {"ratio", 0.5}});
   CHECK_THAT(line, Catch::StartsWith("ts=20"));
-  CHECK_THAT(line, Catch::Contains(" level=warning event=queue.redelivered "
-                                   "filing=LV-1 attempt=3 ok=true ratio=0.5\n"));
+  CHECK_THAT(line,
+             Catch::Contains(" level=warning event=queue.redelivered "
+                             "filing=LV-1 attempt=3 ok=true ratio=0.5\n"));
   CHECK(line.find('\n') == line.size() - 1);
 }
 
 TEST_CASE("hostile values cannot forge fields or lines") {
-  const std::string line =
-      FormatLogLine(LogLevel::kInfo, "auth.failed",
-                    {{"user", "x level=error\nts=forged \"q\" \\ \x01"},
-                     {"empty", ""}});
+  const std::string line = FormatLogLine(
+      LogLevel::kInfo, "auth.failed",
+      {{"user", "x level=error\nts=forged \"q\" \\ \x01"}, {"empty", ""}});
   CHECK(line.find('\n') == line.size() - 1);
-  CHECK_THAT(line, Catch::Contains(
-                       "user=\"x level=error\\nts=forged \\\"q\\\" \\\\ \\x01\""));
+  CHECK_THAT(line,
+             Catch::Contains(
+                 "user=\"x level=error\\nts=forged \\\"q\\\" \\\\ \\x01\""));
   CHECK_THAT(line, Catch::Contains("empty=\"\""));
   // Vietnamese text stays readable, not escaped byte by byte.
   CHECK_THAT(FormatLogLine(LogLevel::kInfo, "x", {{"name", "Nguyễn Văn An"}}),

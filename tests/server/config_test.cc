@@ -38,10 +38,10 @@ TEST_CASE("defaults need no flags") {
 }
 
 TEST_CASE("flags set every option") {
-  auto parsed = Parse({"--listen", "[::1]:6000", "--data-dir", "/tmp/x",
-                       "--redis", "localhost:6380", "--max-upload-mib", "5",
-                       "--drain-seconds", "3", "--log-level", "debug",
-                       "--dev"});
+  auto parsed =
+      Parse({"--listen", "[::1]:6000", "--data-dir", "/tmp/x", "--redis",
+             "localhost:6380", "--max-upload-mib", "5", "--drain-seconds", "3",
+             "--log-level", "debug", "--dev"});
   REQUIRE(parsed.ok());
   CHECK(parsed->config.listen_address == "[::1]:6000");
   CHECK(parsed->config.data_dir == "/tmp/x");
@@ -80,7 +80,8 @@ TEST_CASE("bad values say which option and what is wrong") {
   };
   const std::vector<Case> cases = {
       {{"--listen", "50051"}, "--listen"},
-      {{"--listen", "127.0.0.1:65536"}, "port must be a number from 1 to 65535"},
+      {{"--listen", "127.0.0.1:65536"},
+       "port must be a number from 1 to 65535"},
       {{"--listen", "127.0.0.1:-1"}, "port must be a number"},
       {{"--listen", "127.0.0.1:"}, "port must be a number"},
       {{"--listen", "::1:50051"}, "brackets"},

@@ -1,6 +1,6 @@
-// Starts the real cdkv-server binary on a free loopback port and talks to it over a real
-// channel: health checking, reflection, UNIMPLEMENTED for unbuilt RPCs, refusal of bad flags,
-// and draining on SIGTERM.
+// Starts the real cdkv-server binary on a free loopback port and talks to it
+// over a real channel: health checking, reflection, UNIMPLEMENTED for unbuilt
+// RPCs, refusal of bad flags, and draining on SIGTERM.
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -127,9 +127,8 @@ TEST_CASE("reflection lists the five services and describes them") {
   CHECK(names.count("grpc.health.v1.Health") == 1);
 
   // A client needs each service's file descriptor to build requests.
-  for (const std::string& symbol :
-       {std::string("cdkv.v1.CitizenService"),
-        std::string("grpc.health.v1.Health")}) {
+  for (const std::string& symbol : {std::string("cdkv.v1.CitizenService"),
+                                    std::string("grpc.health.v1.Health")}) {
     INFO(symbol);
     grpc::reflection::v1alpha::ServerReflectionRequest describe;
     describe.set_file_containing_symbol(symbol);
@@ -146,15 +145,16 @@ TEST_CASE("a method the contract does not have says UNIMPLEMENTED") {
   RunningServer server = StartServer();
   grpc::GenericStub stub(Dial(server.address));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(5));
   grpc::Slice empty_message("");  // an empty protobuf message: zero bytes
   grpc::ByteBuffer request(&empty_message, 1), response;
   grpc::Status status;
   std::mutex mu;
   std::condition_variable done;
   bool finished = false;
-  stub.UnaryCall(&context, "/cdkv.v1.SupervisionService/NoSuchMethod", {}, &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/cdkv.v1.SupervisionService/NoSuchMethod", {},
+                 &request, &response, [&](grpc::Status s) {
                    std::lock_guard<std::mutex> lock(mu);
                    status = s;
                    finished = true;
