@@ -32,8 +32,6 @@ using domain::State;
 constexpr size_t kMaxChunkBytes = 1024 * 1024;
 constexpr int kMaxDocumentsPerFiling = 20;
 
-grpc::Status Fail(const absl::Status& s) { return auth::ToGrpcStatus(s); }
-
 absl::StatusOr<int> ParsePageToken(const std::string& token) {
   if (token.empty()) return 0;
   int offset = 0;
@@ -95,14 +93,6 @@ absl::StatusOr<records::FilingRow> OwnFiling(Deps& deps, records::Tx& tx,
   if (!filing.ok()) return filing.status();
   if (absl::Status s = CheckAccess(deps, caller, *filing); !s.ok()) return s;
   return filing;
-}
-
-absl::Status FillFiling(Deps& deps, records::Tx& tx, const std::string& id,
-                        cdkv::v1::Filing* out) {
-  absl::StatusOr<cdkv::v1::Filing> filing = LoadFiling(deps, tx, id);
-  if (!filing.ok()) return filing.status();
-  *out = std::move(*filing);
-  return absl::OkStatus();
 }
 
 // Hands the filing to the OCR pool through the outbox (same transaction as the

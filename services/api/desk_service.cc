@@ -29,8 +29,6 @@ using google::protobuf::util::TimeUtil;
 
 constexpr size_t kDownloadChunkBytes = 256 * 1024;
 
-grpc::Status Fail(const absl::Status& s) { return auth::ToGrpcStatus(s); }
-
 absl::Status RequireDesk(const auth::Principal& officer,
                          const std::string& desk) {
   if (desk.empty()) return absl::InvalidArgumentError("desk_code is required");
@@ -105,14 +103,6 @@ absl::Status Notify(records::Tx& tx, const records::FilingRow& filing,
   row.pickup_json = std::move(pickup_json);
   row.at = now;
   return workers::AddNotify(tx, row).status();
-}
-
-absl::Status Fill(Deps& deps, records::Tx& tx, const std::string& id,
-                  cdkv::v1::Filing* out) {
-  absl::StatusOr<cdkv::v1::Filing> filing = LoadFiling(deps, tx, id);
-  if (!filing.ok()) return filing.status();
-  *out = std::move(*filing);
-  return absl::OkStatus();
 }
 
 absl::Status CheckText(std::string_view name, const std::string& text,
@@ -195,7 +185,7 @@ absl::Status ReturnToCitizen(
       !s.ok()) {
     return s;
   }
-  return Fill(deps, tx, filing->id, out);
+  return FillFiling(deps, tx, filing->id, out);
 }
 
 std::string WeekdayName(int weekday) {
@@ -357,7 +347,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ClaimFiling(
               !s.ok()) {
             return s;
           }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
     if (!status.ok() && redis_claimed) {
       if (queue::RedisClient* redis = deps_.redis()) {
@@ -430,7 +420,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
             return s;
           }
           if (absl::Status s = QueueAtDesk(tx, *filing, now); !s.ok()) return s;
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -453,7 +443,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::GetDeskFiling(
           !s.ok()) {
         return s;
       }
-      return Fill(deps_, tx, filing->id, response->mutable_filing());
+      return FillFiling(deps_, tx, filing->id, response->mutable_filing());
     }));
   });
 }
@@ -571,7 +561,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::CorrectFields(
             return s;
           }
           if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -619,7 +609,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ConfirmFiling(
           }
           if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok())
             return s;
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -712,7 +702,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ForwardFiling(
               !s.ok()) {
             return s;
           }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -737,7 +727,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::StartProcessing(
               !s.ok()) {
             return s;
           }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -827,7 +817,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::MarkResultReady(
               !s.ok()) {
             return s;
           }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }
@@ -869,7 +859,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::RecordPickup(
               !s.ok()) {
             return s;
           }
-          return Fill(deps_, tx, filing->id, response->mutable_filing());
+          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
         });
   });
 }

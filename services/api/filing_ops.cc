@@ -328,6 +328,14 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
   return out;
 }
 
+absl::Status FillFiling(const Deps& deps, records::Tx& tx,
+                        std::string_view filing_id, cdkv::v1::Filing* out) {
+  absl::StatusOr<cdkv::v1::Filing> filing = LoadFiling(deps, tx, filing_id);
+  if (!filing.ok()) return filing.status();
+  *out = std::move(*filing);
+  return absl::OkStatus();
+}
+
 absl::Status ValidateRequestId(std::string_view request_id) {
   if (request_id.empty()) {
     return absl::InvalidArgumentError(

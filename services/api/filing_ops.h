@@ -53,6 +53,9 @@ absl::Status ApplyAction(records::Tx& tx, records::FilingRow& filing,
 // The filing with documents, forms and history, as the API shows it.
 absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
                                             std::string_view filing_id);
+// LoadFiling into `out`, for handlers that answer with the filing.
+absl::Status FillFiling(const Deps& deps, records::Tx& tx,
+                        std::string_view filing_id, cdkv::v1::Filing* out);
 cdkv::v1::FilingSummary Summarize(const Deps& deps,
                                   const records::FilingRow& filing);
 

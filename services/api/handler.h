@@ -33,6 +33,11 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// An expected failure from below, as the status the client sees.
+inline grpc::Status Fail(const absl::Status& status) {
+  return auth::ToGrpcStatus(status);
+}
+
 // The shared check at the top of every handler: a valid token, of the given
 // role.
 inline absl::StatusOr<auth::Principal> Authorize(

@@ -19,8 +19,6 @@ using domain::Role;
 using domain::State;
 using google::protobuf::util::TimeUtil;
 
-grpc::Status Fail(const absl::Status& s) { return auth::ToGrpcStatus(s); }
-
 // One filing with what the reports need about it.
 struct Fact {
   records::FilingRow filing;
