@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace cdkv::store {
 namespace {
@@ -79,11 +80,24 @@ absl::StatusOr<Database> Database::Open(const std::string& path,
   // journal_mode is the one pragma that can silently refuse, so check the
   // mode it reports. It is also the first read of the file, so a file that
   // is not a database fails here rather than at first use.
-  absl::StatusOr<Statement> journal = db.Prepare("PRAGMA journal_mode=WAL");
-  if (!journal.ok()) return journal.status();
-  absl::StatusOr<bool> row = journal->Step();
-  if (!row.ok()) return row.status();
-  std::string mode = *row ? journal->ColumnText(0) : "";
+  // Two connections switching a new file to WAL at once can get SQLITE_BUSY without the busy
+  // handler being called (SQLite refuses to wait where waiting could deadlock), so the switch
+  // is retried here, within the same busy timeout.
+  const absl::Time give_up = absl::Now() + options.busy_timeout;
+  std::string mode;
+  while (true) {
+    absl::StatusOr<Statement> journal = db.Prepare("PRAGMA journal_mode=WAL");
+    absl::StatusOr<bool> row =
+        journal.ok() ? journal->Step() : absl::StatusOr<bool>(journal.status());
+    if (row.ok()) {
+      mode = *row ? journal->ColumnText(0) : "";
+      break;
+    }
+    if (!absl::IsUnavailable(row.status()) || absl::Now() >= give_up) {
+      return row.status();
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
   if (mode != "wal" && !(path == ":memory:" && mode == "memory")) {
     return absl::FailedPreconditionError(absl::StrCat(
         "database ", path, " refused WAL mode (got \"", mode,
