@@ -80,9 +80,10 @@ absl::StatusOr<Database> Database::Open(const std::string& path,
   // journal_mode is the one pragma that can silently refuse, so check the
   // mode it reports. It is also the first read of the file, so a file that
   // is not a database fails here rather than at first use.
-  // Two connections switching a new file to WAL at once can get SQLITE_BUSY without the busy
-  // handler being called (SQLite refuses to wait where waiting could deadlock), so the switch
-  // is retried here, within the same busy timeout.
+  // Two connections switching a new file to WAL at once can get SQLITE_BUSY
+  // without the busy handler being called (SQLite refuses to wait where waiting
+  // could deadlock), so the switch is retried here, within the same busy
+  // timeout.
   const absl::Time give_up = absl::Now() + options.busy_timeout;
   std::string mode;
   while (true) {
