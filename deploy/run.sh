@@ -36,6 +36,20 @@ if [ -z "${CDKV_REDIS:-}" ]; then
   echo "run: started a local Redis on $CDKV_REDIS (data in var/redis)"
 fi
 
+# Development mode: a demo Official Account for xã Tân Mỹ (deploy/chat-oa.dev.json), so the chat
+# webhook can be tried with signed events; its replies go to the configured OA API base URL.
+for arg in "$@"; do
+  if [ "$arg" = "--dev" ] && [ -z "${CDKV_CHAT_LISTEN:-}" ]; then
+    chat_port=8088
+    while (exec 3<>"/dev/tcp/127.0.0.1/$chat_port") 2>/dev/null; do chat_port=$((chat_port + 1)); done
+    export CDKV_CHAT_LISTEN="127.0.0.1:$chat_port"
+    export CDKV_CHAT_OA_CONFIG="${CDKV_CHAT_OA_CONFIG:-$PWD/deploy/chat-oa.dev.json}"
+  fi
+done
+if [ -n "${CDKV_CHAT_LISTEN:-}" ]; then
+  echo "run: chat webhook (Zalo OA events) at http://$CDKV_CHAT_LISTEN/zalo/webhook, OAs from $CDKV_CHAT_OA_CONFIG"
+fi
+
 build/services/server/cdkv-server "$@" &
 server_pid=$!
 wait "$server_pid"

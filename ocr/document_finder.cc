@@ -105,6 +105,87 @@ std::optional<std::array<cv::Point2f, 4>> FromLongestSides(
   return corners;
 }
 
+// Distance of `p` from the line through `a` with unit direction `dir`.
+double LineDistance(cv::Point2f p, cv::Point2f a, cv::Point2f dir) {
+  const cv::Point2f d = p - a;
+  return std::abs(d.x * dir.y - d.y * dir.x);
+}
+
+// A finger over a corner (holding the card, covering the QR) bulges the
+// outline there, and the four-vertex approximation puts the corner on the
+// fingertip, tens of pixels off. Each side is refitted to the longest
+// straight run of outline points along it (a consensus of pairs, so the
+// bulge's points do not pull the line) and the corners become the refitted
+// sides' intersections.
+Quad RefineSides(const Quad& q, const std::vector<cv::Point>& contour) {
+  std::array<std::pair<cv::Point2f, cv::Point2f>, 4> lines;  // Point, dir.
+  for (int i = 0; i < 4; ++i) {
+    const cv::Point2f a = q[i], b = q[(i + 1) % 4];
+    const double len = Length(a, b);
+    if (len < 8) return q;
+    const cv::Point2f dir = (b - a) * static_cast<float>(1.0 / len);
+    const double band = std::max(3.0, 0.08 * len);
+    std::vector<cv::Point2f> near;
+    for (const cv::Point& c : contour) {
+      const cv::Point2f p(c);
+      const double t = (p - a).dot(dir) / len;
+      if (t > 0.03 && t < 0.97 && LineDistance(p, a, dir) < band) {
+        near.push_back(p);
+      }
+    }
+    lines[i] = {a, dir};
+    if (static_cast<double>(near.size()) < 0.25 * len) continue;
+    // Candidate lines through pairs of a fixed subsample; the one most
+    // points lie within 1.5 px of wins.
+    constexpr size_t kSamples = 24;
+    constexpr double kInlier = 1.5;
+    const size_t stride = std::max<size_t>(1, near.size() / kSamples);
+    size_t best_count = 0;
+    std::pair<cv::Point2f, cv::Point2f> best = lines[i];
+    for (size_t x = 0; x < near.size(); x += stride) {
+      for (size_t y = x + stride; y < near.size(); y += stride) {
+        const cv::Point2f d = near[y] - near[x];
+        const double n = cv::norm(d);
+        if (n < 0.2 * len) continue;
+        const cv::Point2f u = d * static_cast<float>(1.0 / n);
+        size_t count = 0;
+        for (const cv::Point2f& p : near) {
+          if (LineDistance(p, near[x], u) < kInlier) ++count;
+        }
+        if (count > best_count) best_count = count, best = {near[x], u};
+      }
+    }
+    if (static_cast<double>(best_count) < 0.2 * len) continue;
+    std::vector<cv::Point2f> inliers;
+    for (const cv::Point2f& p : near) {
+      if (LineDistance(p, best.first, best.second) < kInlier) {
+        inliers.push_back(p);
+      }
+    }
+    cv::Vec4f fit;
+    cv::fitLine(inliers, fit, cv::DIST_L2, 0, 0.01, 0.01);
+    lines[i] = {cv::Point2f(fit[2], fit[3]), cv::Point2f(fit[0], fit[1])};
+  }
+  Quad out;
+  double shortest = 1e18;
+  for (int i = 0; i < 4; ++i) {
+    shortest = std::min(shortest, Length(q[i], q[(i + 1) % 4]));
+  }
+  for (int i = 0; i < 4; ++i) {
+    const auto& prev = lines[(i + 3) % 4];
+    const auto& next = lines[i];
+    auto p = Intersect(prev.first, prev.first + prev.second, next.first,
+                       next.first + next.second);
+    // A refit that moves a corner further than a bulge could is a
+    // misfit (a side hidden too much to fit); keep the outline's corner.
+    if (!p.has_value() || Length(*p, q[i]) > 0.15 * shortest) return q;
+    out[i] = *p;
+  }
+  std::vector<cv::Point2f> v(out.begin(), out.end());
+  if (!cv::isContourConvex(v)) return q;
+  return out;
+}
+
 }  // namespace
 
 Quad TurnQuad(const Quad& quad, int quarter_turns) {
@@ -149,7 +230,7 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
     cv::rectangle(edges, cv::Rect(0, 0, edges.cols, edges.rows), cv::Scalar(0),
                   1);
     std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+    cv::findContours(edges, contours, cv::RETR_LIST, cv::CHAIN_APPROX_NONE);
 
     const double frame_area = static_cast<double>(small.cols) * small.rows;
     std::optional<FoundDocument> best;
@@ -189,7 +270,7 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
         continue;
       }
       FoundDocument doc;
-      doc.quad = q;
+      doc.quad = RefineSides(q, contour);
       doc.area_fraction = area / frame_area;
       doc.shape = options.expect.value_or(
           aspect > kShapeSplit ? DocumentShape::kIdCard : DocumentShape::kPage);
@@ -263,9 +344,14 @@ Quad MapToPhoto(const Quad& quad, cv::Size rectified_size,
 }
 
 Quad CardQuadFromQr(const std::array<cv::Point2f, 4>& qr_corners) {
+  return CardQuadFromQr(qr_corners, card_layout::kQr);
+}
+
+Quad CardQuadFromQr(const std::array<cv::Point2f, 4>& qr_corners,
+                    const cv::Rect& qr_box) {
   // The symbol fills the layout's QR box less its quiet zone (about 3% of
   // the box on each side for a version-10 code with a 2-module margin).
-  const cv::Rect2f box(card_layout::kQr);
+  const cv::Rect2f box(qr_box);
   const float inset = box.width * 0.03f;
   const std::array<cv::Point2f, 4> symbol = {
       cv::Point2f(box.x + inset, box.y + inset),

@@ -64,6 +64,10 @@ Quad MapToPhoto(const Quad& quad, cv::Size rectified_size, const cv::Rect& box);
 // bottom-right, bottom-left in photo pixels), for when the card's outline is
 // lost against the background: the QR sits at a known place on the card.
 Quad CardQuadFromQr(const std::array<cv::Point2f, 4>& qr_corners);
+// The same for a card whose QR code fills `qr_box` of the canonical card
+// frame (the one-argument form is the 2021 card's front).
+Quad CardQuadFromQr(const std::array<cv::Point2f, 4>& qr_corners,
+                    const cv::Rect& qr_box);
 
 }  // namespace cdkv::ocr
 

@@ -1,6 +1,7 @@
 #include "ocr/id_card_reader.h"
 
 #include <unicode/locid.h>
+#include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
@@ -43,8 +44,50 @@ constexpr double kPrintedUnverifiableCap = 0.75;
 // canonical size: at 1× (10 px/mm) Vietnamese tone marks are 2-3 px and
 // Tesseract confuses ỗ/ồ, ấ/ầ; the photo decoded at 2000 px has the detail.
 constexpr int kPrintedScale = 2;
+// An MRZ read this many '<' fillers (a TD1 has 20-40) although its check
+// digits failed: the photo is of a back, not a front.
+constexpr int kMinMrzFillers = 12;
+constexpr double kMrzRereadScale = 1.3;
+// Fine detail (mean absolute Laplacian) of the 2024 back's QR box over
+// that of the text band beside it: 1.9-2.3 with a QR code, 1.0-1.45 on a
+// 2021 back, whatever the blur (measured on cdkv-synth levels 0-3).
+constexpr double kQrDetailRatio = 1.65;
+// Red minus green of the darkest ink in a box: about 100 for the national
+// emblem and the 2016 card's red number, under 15 for black ink.
+constexpr double kRedInk = 40.0;
+
+// Below this Tesseract confidence a printed name is read again with the
+// line at another height: blur drops different diacritics at different
+// scales, and the more confident reading is usually the right one.
+constexpr double kNameRereadBelow = 0.88;
+constexpr double kNameRereadScale = 1.35;
+
+// Vietnamese family names (over 99% of the population carries one of
+// these). A printed family name that is not one of them but loses only its
+// diacritics to one of them alone ("NGUYÊN" for "NGUYỄN", "LY" for "LÝ") is
+// a misread tone mark, the commonest error on blurred photos.
+constexpr std::string_view kFamilyNames[] = {
+    "Nguyễn", "Trần", "Lê",    "Phạm",   "Hoàng", "Huỳnh", "Phan",   "Vũ",
+    "Võ",     "Đặng", "Bùi",   "Đỗ",     "Hồ",    "Ngô",   "Dương",  "Lý",
+    "Đinh",   "Đào",  "Trịnh", "Mai",    "Tô",    "Hà",    "Lâm",    "Lương",
+    "Cao",    "Đoàn", "Tạ",    "Châu",   "Thái",  "Quách", "Kiều",   "Lưu",
+    "Tăng",   "Hứa",  "La",    "Lã",     "Từ",    "Vương", "Triệu",  "Thân",
+    "Nông",   "Lục",  "Lữ",    "Khúc",   "Đàm",   "Tống",  "Giang",  "Âu",
+    "Kim",    "Mạc",  "Phùng", "Ông",    "Cù",    "Chu",   "Diệp",   "Hàn",
+    "Khổng",  "Lại",  "Mã",    "Nghiêm", "Quan",  "Tiêu",  "Trương", "Ung",
+    "Viên",   "Văn",  "Đồng",  "Đường",  "Lò",    "Quàng", "Sầm",    "Thạch",
+    "Danh",   "Lạc",  "Bế",    "Nhữ",    "Thiều", "Tôn",   "Ninh",   "Lều"};
 
 std::string SexWord(Sex sex) { return sex == Sex::kMale ? "Nam" : "Nữ"; }
+
+std::string UpperVietnamese(std::string_view text) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  u.toUpper(icu::Locale("vi"));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
 
 std::string TitleCaseVietnamese(const std::string& text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
@@ -179,18 +222,177 @@ std::string DigitsOf(std::string_view text) {
   return digits;
 }
 
+}  // namespace
+
+namespace {
+
+// The letter under a tone mark: "Ạ" -> "A", "Ữ" -> "Ư" (the horn, breve
+// and circumflex make other letters; the five tone marks do not).
+char16_t Untoned(char16_t c) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return c;
+  icu::UnicodeString parts = nfd->normalize(icu::UnicodeString(c), error);
+  if (U_FAILURE(error)) return c;
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < parts.length(); ++i) {
+    const char16_t p = parts.charAt(i);
+    if (p == 0x0300 || p == 0x0301 || p == 0x0303 || p == 0x0309 ||
+        p == 0x0323) {
+      continue;
+    }
+    kept.append(p);
+  }
+  const icu::UnicodeString letter = nfc->normalize(kept, error);
+  return U_FAILURE(error) || letter.length() != 1 ? c : letter.charAt(0);
+}
+
+// Tesseract sometimes emits a blurred toned vowel twice, once with and once
+// without its tone ("PHẠAM"). No Vietnamese syllable repeats a vowel
+// letter ("ƯU" in "HỮU" is two letters), so the toneless copy is dropped.
+std::string DropDoubledVowels(std::string_view text) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  auto vowel = [](char16_t letter) {
+    std::string utf8;
+    icu::UnicodeString(letter).toUTF8String(utf8);
+    const std::string base = Fold(utf8);
+    return base.size() == 1 &&
+           std::string_view("AEIOUY").find(base[0]) != std::string_view::npos;
+  };
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < u.length(); ++i) {
+    const char16_t c = u.charAt(i);
+    if (i + 1 < u.length()) {
+      const char16_t next = u.charAt(i + 1);
+      const char16_t letter = Untoned(c);
+      if (c != next && letter == Untoned(next) && vowel(letter) &&
+          (c == letter || next == letter)) {
+        out.append(c == letter ? next : c);  // The toned one.
+        ++i;
+        continue;
+      }
+    }
+    out.append(c);
+  }
+  std::string result;
+  out.toUTF8String(result);
+  return result;
+}
+
+}  // namespace
+
+std::string CorrectPrintedName(std::string_view printed_name) {
+  const std::string name = DropDoubledVowels(printed_name);
+  const size_t space = name.find(' ');
+  if (space == std::string::npos || space == 0) return name;
+  const std::string family = name.substr(0, space);
+  auto folded = FoldVietnameseToAsciiUpper(family);
+  if (!folded.ok()) return name;
+  std::string match;
+  int matches = 0;
+  for (std::string_view known : kFamilyNames) {
+    const std::string upper = UpperVietnamese(known);
+    if (upper == family) return name;
+    if (Fold(upper) == *folded) {
+      match = upper;
+      ++matches;
+    }
+  }
+  if (matches != 1) return name;
+  return match + name.substr(space);
+}
+
+std::string_view CardKindName(CardKind kind) {
+  switch (kind) {
+    case CardKind::kChip2021:
+      return "chip_2021";
+    case CardKind::kIdentity2024:
+      return "identity_2024";
+    case CardKind::kCitizenId2016:
+      return "citizen_id_2016";
+    case CardKind::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Where a front prints its fields; boxes a card does not have are empty.
+struct FrontLayout {
+  cv::Rect id, name, birth, sex, hometown, residence, expiry;
+};
+
+const FrontLayout& FrontLayoutOf(CardKind kind) {
+  static const FrontLayout k2021{
+      layout::kIdNumber, layout::kFullName,  layout::kBirthDate, layout::kSex,
+      layout::kHometown, layout::kResidence, layout::kExpiry};
+  static const FrontLayout k2024{layout::v2024::kIdNumber,
+                                 layout::v2024::kFullName,
+                                 layout::v2024::kBirthDate,
+                                 layout::v2024::kSex,
+                                 {},
+                                 {},
+                                 {}};
+  static const FrontLayout k2016{
+      layout::v2016::kIdNumber,  layout::v2016::kFullName,
+      layout::v2016::kBirthDate, layout::v2016::kSex,
+      layout::v2016::kHometown,  layout::v2016::kResidence,
+      layout::v2016::kExpiry};
+  if (kind == CardKind::kIdentity2024) return k2024;
+  if (kind == CardKind::kCitizenId2016) return k2016;
+  return k2021;
+}
+
+// Levenshtein distance between two ASCII strings.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+enum class Title { kNone, kCitizenId, kIdentity };
+
+// The title band of a front: "CĂN CƯỚC CÔNG DÂN" (2016 and 2021 cards) or
+// "CĂN CƯỚC" (2024), compared without diacritics or spaces and allowing a
+// few misread letters.
+Title TitleOf(const std::string& text) {
+  std::string letters;
+  for (char c : Fold(text)) {
+    if (c >= 'A' && c <= 'Z') letters.push_back(c);
+  }
+  if (letters.size() < 5) return Title::kNone;
+  const size_t citizen = EditDistance(letters, "CANCUOCCONGDAN");
+  const size_t identity = EditDistance(letters, "CANCUOC");
+  if (citizen <= 3 && citizen < identity) return Title::kCitizenId;
+  if (identity <= 2) return Title::kIdentity;
+  return Title::kNone;
+}
+
 // Printed fields of the front, read with Tesseract from the rectified card.
 class PrintedFront {
  public:
   PrintedFront(TesseractReader& tesseract, const cv::Mat& card,
-               const Context& ctx)
-      : tesseract_(tesseract), card_(card), ctx_(ctx) {}
+               const Context& ctx, const FrontLayout& boxes)
+      : tesseract_(tesseract), card_(card), ctx_(ctx), boxes_(boxes) {}
 
   void Read(IdCardReading& out) {
-    const LineReading id_line = Line(layout::kIdNumber, LineKind::kDigits);
-    const LineReading dob_line = Line(layout::kBirthDate, LineKind::kDigits);
-    const LineReading sex_line = Line(layout::kSex, LineKind::kName);
-    const LineReading name_line = Line(layout::kFullName, LineKind::kName);
+    const LineReading id_line = Line(boxes_.id, LineKind::kDigits);
+    const LineReading dob_line = Line(boxes_.birth, LineKind::kDigits);
+    const LineReading sex_line = Line(boxes_.sex, LineKind::kName);
+    const LineReading name_line = ReadName();
 
     const std::string digits = DigitsOf(id_line.text);
     auto id = ParseCitizenId(digits);
@@ -220,23 +422,23 @@ class PrintedFront {
       return std::min(line.confidence, kUnprovenConfidence);
     };
     if (!digits.empty()) {
-      out.id_number = Field(digits, printed_conf(id_line, id.ok()),
-                            ReadMethod::kPrintedText, ctx_,
-                            BoxOnPhoto(ctx_, layout::kIdNumber));
+      out.id_number =
+          Field(digits, printed_conf(id_line, id.ok()),
+                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.id));
     }
     if (dob.ok()) {
-      out.birth_date = Field(FormatDate(*dob), printed_conf(dob_line, true),
-                             ReadMethod::kPrintedText, ctx_,
-                             BoxOnPhoto(ctx_, layout::kBirthDate));
+      out.birth_date =
+          Field(FormatDate(*dob), printed_conf(dob_line, true),
+                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.birth));
     } else if (!dob_line.text.empty()) {
-      out.birth_date = Field(dob_line.text, kContradictedConfidence,
-                             ReadMethod::kPrintedText, ctx_,
-                             BoxOnPhoto(ctx_, layout::kBirthDate));
+      out.birth_date =
+          Field(dob_line.text, kContradictedConfidence,
+                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.birth));
     }
     if (sex.has_value()) {
       out.sex =
           Field(SexWord(*sex), printed_conf(sex_line, true),
-                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, layout::kSex));
+                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.sex));
     }
     if (!name_line.text.empty()) {
       const std::string folded = Fold(name_line.text);
@@ -249,37 +451,56 @@ class PrintedFront {
           TitleCaseVietnamese(name_line.text),
           plausible ? std::min(name_line.confidence, kPrintedUnverifiableCap)
                     : kContradictedConfidence,
-          ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, layout::kFullName));
+          ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.name));
     }
-    ReadAddress(layout::kHometown, out.hometown);
-    ReadAddress(layout::kResidence, out.residence);
-    const LineReading expiry = Line(layout::kExpiry, LineKind::kDigits);
-    if (auto date = ParsePrintedDate(expiry.text); date.ok()) {
-      out.expiry_date = Field(
-          FormatDate(*date), std::min(expiry.confidence, kUnprovenConfidence),
-          ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, layout::kExpiry));
-    }
+    ReadAddress(boxes_.hometown, out.hometown);
+    ReadAddress(boxes_.residence, out.residence);
+    ReadDate(boxes_.expiry, out.expiry_date);
   }
 
- private:
-  LineReading Line(const cv::Rect& box, LineKind kind) {
-    const cv::Rect scaled(box.x * kPrintedScale, box.y * kPrintedScale,
-                          box.width * kPrintedScale,
-                          box.height * kPrintedScale);
-    auto r = tesseract_.ReadLine(card_(scaled), kind);
-    return r.ok() ? *std::move(r) : LineReading{};
+  // A printed date (expiry, issue) that nothing else confirms.
+  void ReadDate(const cv::Rect& box, std::optional<ReadField>& field) {
+    if (box.empty()) return;
+    const LineReading line = Line(box, LineKind::kDigits);
+    if (auto date = ParsePrintedDate(line.text); date.ok()) {
+      field = Field(FormatDate(*date),
+                    std::min(line.confidence, kUnprovenConfidence),
+                    ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, box));
+    }
   }
 
   void ReadAddress(const cv::Rect& box, std::optional<ReadField>& field) {
+    if (box.empty()) return;
     const LineReading line = Line(box, LineKind::kName);
     if (line.text.empty()) return;
     field = Field(line.text, std::min(line.confidence, kPrintedUnverifiableCap),
                   ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, box));
   }
 
+ private:
+  // The name with its family name checked against the list; when Tesseract
+  // is unsure, a second read at another scale, keeping the more confident.
+  LineReading ReadName() {
+    LineReading first = Line(boxes_.name, LineKind::kName);
+    first.text = CorrectPrintedName(first.text);
+    if (first.confidence >= kNameRereadBelow) return first;
+    LineReading second = Line(boxes_.name, LineKind::kName, kNameRereadScale);
+    second.text = CorrectPrintedName(second.text);
+    return second.confidence > first.confidence ? second : first;
+  }
+
+  LineReading Line(const cv::Rect& box, LineKind kind, double rescale = 1.0) {
+    const cv::Rect scaled(box.x * kPrintedScale, box.y * kPrintedScale,
+                          box.width * kPrintedScale,
+                          box.height * kPrintedScale);
+    auto r = tesseract_.ReadLine(card_(scaled), kind, rescale);
+    return r.ok() ? *std::move(r) : LineReading{};
+  }
+
   TesseractReader& tesseract_;
   const cv::Mat& card_;
   const Context& ctx_;
+  const FrontLayout& boxes_;
 };
 
 // Mean absolute Laplacian: how much fine detail a region has. The QR code
@@ -289,6 +510,37 @@ double Detail(const cv::Mat& card, const cv::Rect& box) {
   cv::cvtColor(card(box), gray, cv::COLOR_BGR2GRAY);
   cv::Laplacian(gray, lap, CV_16S);
   return cv::mean(cv::abs(lap))[0];
+}
+
+// How much redder than green the darkest eighth of `box` is: the 2016
+// card prints its number in red ink, the 2021 card in black. Light falls on
+// all three channels alike, so shadows do not change the difference much.
+double InkRedness(const cv::Mat& card, const cv::Rect& box) {
+  const cv::Mat region = card(box);
+  cv::Mat gray;
+  cv::cvtColor(region, gray, cv::COLOR_BGR2GRAY);
+  std::array<int, 256> histogram{};
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* row = gray.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x) ++histogram[row[x]];
+  }
+  const int wanted = static_cast<int>(gray.total() / 8);
+  int cut = 0;
+  for (int seen = 0; cut < 255 && seen + histogram[cut] < wanted; ++cut) {
+    seen += histogram[cut];
+  }
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* g = gray.ptr<uint8_t>(y);
+    const cv::Vec3b* bgr = region.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < gray.cols; ++x) {
+      if (g[x] > cut) continue;
+      sum += static_cast<double>(bgr[x][2]) - bgr[x][1];
+      ++n;
+    }
+  }
+  return n > 0 ? sum / n : 0.0;
 }
 
 cv::Rect Rotated180(const cv::Rect& box) {
@@ -349,6 +601,92 @@ bool SameValue(const std::optional<ReadField>& a,
   return a.has_value() && b.has_value() && a->best.value == b->best.value;
 }
 
+std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
+                              const Quad& quad, const Date& today,
+                              int* fillers = nullptr) {
+  auto card = Rectify(image, quad, layout::kCanonicalSize);
+  if (!card.ok()) return std::nullopt;
+  std::optional<Td1Mrz> unverified;
+  // An MRZ whose check digits fail is read once more with the lines at
+  // another height: the glyphs Tesseract confuses (a dotted 0 as 6 or Q)
+  // differ from one scale to the next, and the check digits say which
+  // reading is right.
+  for (double scale : {1.0, kMrzRereadScale}) {
+    auto text =
+        tesseract.ReadLine((*card)(layout::kMrz), LineKind::kMrz, scale);
+    if (!text.ok()) break;
+    const int count =
+        static_cast<int>(std::count(text->text.begin(), text->text.end(), '<'));
+    if (fillers != nullptr) *fillers = std::max(*fillers, count);
+    auto mrz = ParseOcrTd1(text->text, today);
+    if (mrz.ok() && mrz->citizen_id.has_value()) {
+      if (mrz->composite_verified) return *std::move(mrz);
+      if (!unverified.has_value()) unverified = *std::move(mrz);
+    }
+    if (count < kMinMrzFillers) break;  // Not an MRZ at all.
+  }
+  return unverified;
+}
+
+CardKind BackKind(TesseractReader& tesseract, const cv::Mat& image,
+                  const Quad& quad) {
+  auto card = Rectify(image, quad, layout::kCanonicalSize);
+  if (!card.ok()) return CardKind::kUnknown;
+  // The 2024 back has its QR code top left, the 2021 back a few lines of
+  // text there: QR modules have about twice the fine detail of the text
+  // beside them. Blur and a finger over the QR blunt that, and then the
+  // 2024 back's printed issue date, where the 2021 back has a fingerprint
+  // box, decides.
+  const double ratio = Detail(*card, layout::v2024::kQr) /
+                       std::max(1.0, Detail(*card, layout::kTitle));
+  if (ratio >= kQrDetailRatio) return CardKind::kIdentity2024;
+  auto issue =
+      tesseract.ReadLine((*card)(layout::v2024::kIssueDate), LineKind::kDigits);
+  if (issue.ok() && ParsePrintedDate(issue->text).ok()) {
+    return CardKind::kIdentity2024;
+  }
+  return CardKind::kChip2021;
+}
+
+void ReadBackPrinted(TesseractReader& tesseract, const cv::Mat& image,
+                     Context& ctx, IdCardReading& out) {
+  if (out.card_kind != CardKind::kIdentity2024) return;
+  auto card =
+      Rectify(image, *ctx.card_quad, layout::kCanonicalSize * kPrintedScale);
+  if (!card.ok()) return;
+  PrintedFront printed(tesseract, *card, ctx, FrontLayoutOf(out.card_kind));
+  printed.ReadAddress(layout::v2024::kResidence, out.residence);
+  printed.ReadDate(layout::v2024::kIssueDate, out.issue_date);
+  if (!out.expiry_date.has_value()) {
+    printed.ReadDate(layout::v2024::kExpiry, out.expiry_date);
+  }
+}
+
+bool ReadBack2016(TesseractReader& tesseract, const cv::Mat& image,
+                  const Quad& quad, Context& ctx, IdCardReading& out) {
+  for (int turn : {0, 2}) {
+    const Quad q = TurnQuad(quad, turn);
+    auto card = Rectify(image, q, layout::kCanonicalSize * kPrintedScale);
+    if (!card.ok()) return false;
+    Context here = ctx;
+    here.card_quad = q;
+    std::optional<ReadField> issue;
+    PrintedFront(tesseract, *card, here, FrontLayoutOf(CardKind::kUnknown))
+        .ReadDate(layout::v2016::kIssueDate, issue);
+    if (!issue.has_value()) continue;
+    ctx = here;
+    out.card_quad = ScaleQuad(q, ctx.to_original);
+    out.card_kind = CardKind::kCitizenId2016;
+    out.side = CardSide::kBack;
+    out.issue_date = std::move(issue);
+    out.notes.push_back(
+        "Mặt sau thẻ căn cước công dân (mẫu 2016) chỉ có ngày cấp; xin chụp "
+        "mặt trước.");
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<IdCardReader>> IdCardReader::Create(
@@ -383,6 +721,12 @@ absl::StatusOr<IdCardReading> IdCardReader::ReadDecoded(const cv::Mat& image,
   Context ctx;
   ctx.photo_index = photo_index;
   ctx.to_original = to_original;
+  auto settle = [&](const Quad& q, CardKind kind, CardSide side) {
+    ctx.card_quad = q;
+    out.card_quad = ScaleQuad(q, to_original);
+    out.card_kind = kind;
+    out.side = side;
+  };
   try {
     // 1. QR code.
     std::optional<IdCardQr> qr;
@@ -407,28 +751,53 @@ absl::StatusOr<IdCardReading> IdCardReader::ReadDecoded(const cv::Mat& image,
     std::optional<Quad> quad;
     if (found->has_value()) quad = (*found)->quad;
     if (qr.has_value()) {
+      // Where the QR code sits on the card says which card and side this
+      // is: top right of a 2021 front, top left of a 2024 back.
+      struct Place {
+        CardKind kind;
+        CardSide side;
+        cv::Rect box;
+      };
+      const Place places[] = {
+          {CardKind::kChip2021, CardSide::kFront, layout::kQr},
+          {CardKind::kIdentity2024, CardSide::kBack, layout::v2024::kQr}};
       std::array<cv::Point2f, 4> corners;
       for (int i = 0; i < 4; ++i) corners[i] = cv::Point2f(qr_code.corners[i]);
-      const Quad from_qr = CardQuadFromQr(corners);
+      int place = 0;
+      Quad card_quad = CardQuadFromQr(corners, places[0].box);
       if (quad.has_value()) {
         // The outline is precise, the QR knows which way is up.
-        int best_turn = 0;
         double best = 1e18;
-        for (int k = 0; k < 4; ++k) {
-          const Quad t = TurnQuad(*quad, k);
-          double d = 0;
-          for (int i = 0; i < 4; ++i) d += cv::norm(t[i] - from_qr[i]);
-          if (d < best) best = d, best_turn = k;
+        for (int p = 0; p < 2; ++p) {
+          const Quad from_qr = CardQuadFromQr(corners, places[p].box);
+          for (int k = 0; k < 4; ++k) {
+            const Quad t = TurnQuad(*quad, k);
+            double d = 0;
+            for (int i = 0; i < 4; ++i) d += cv::norm(t[i] - from_qr[i]);
+            if (d < best) best = d, place = p, card_quad = t;
+          }
         }
-        quad = TurnQuad(*quad, best_turn);
       } else {
-        quad = from_qr;
+        // No outline: a 2024 back shows itself by the MRZ below its QR.
+        const Quad back = CardQuadFromQr(corners, places[1].box);
+        if (ReadMrz(*tesseract_, image, back, today).has_value()) {
+          place = 1;
+          card_quad = back;
+        }
       }
-      ctx.card_quad = quad;
-      out.card_quad = ScaleQuad(*quad, to_original);
-      out.side = CardSide::kFront;
+      quad = card_quad;
+      settle(card_quad, places[place].kind, places[place].side);
       FromQr(*qr, qr_code, ctx, out);
       if (!options_.cross_check_printed) return out;
+      if (out.side == CardSide::kBack) {
+        if (auto mrz = ReadMrz(*tesseract_, image, card_quad, today);
+            mrz.has_value()) {
+          IdCardReading from_mrz;
+          FromMrz(*mrz, ctx, from_mrz);
+          CrossCheckFrontAndBack(out, from_mrz);
+        }
+        return out;
+      }
     }
     if (!quad.has_value()) {
       out.notes.push_back(
@@ -436,57 +805,117 @@ absl::StatusOr<IdCardReading> IdCardReader::ReadDecoded(const cv::Mat& image,
       return out;
     }
 
-    // 3. Back: the MRZ at the bottom, in either orientation.
-    if (!qr.has_value()) {
-      for (int turn : {0, 2}) {
-        const Quad q = TurnQuad(*quad, turn);
-        auto card = Rectify(image, q, layout::kCanonicalSize);
-        if (!card.ok()) return card.status();
-        auto text = tesseract_->ReadLine((*card)(layout::kMrz), LineKind::kMrz);
-        if (!text.ok()) continue;
-        auto mrz = ParseOcrTd1(text->text, today);
-        if (!mrz.ok() || !mrz->citizen_id.has_value()) continue;
-        ctx.card_quad = q;
-        out.card_quad = ScaleQuad(q, to_original);
-        out.side = CardSide::kBack;
-        FromMrz(*mrz, ctx, out);
-        return out;
-      }
-    }
-
-    // 4. Front printed text. Upright is where the ID number reads as one;
-    //    the QR's fine detail (top right) says which way to try first.
+    // 3. Without a QR code: a front shows the red national emblem top left
+    //    and its title, which says which card it is (one line, so cheaper
+    //    than the MRZ block); the emblem says which way is up.
     if (!ctx.card_quad.has_value()) {
       auto card = Rectify(image, *quad, layout::kCanonicalSize);
       if (!card.ok()) return card.status();
-      const int first =
-          Detail(*card, Rotated180(layout::kQr)) > Detail(*card, layout::kQr)
-              ? 2
-              : 0;
+      const double red_up = InkRedness(*card, layout::kEmblem);
+      const double red_down = InkRedness(*card, Rotated180(layout::kEmblem));
+      const bool emblem = std::max(red_up, red_down) >= kRedInk;
+      const int first = red_down > red_up ? 2 : 0;
+      Title title = Title::kNone;
       int turn = first;
-      for (int t : {first, 2 - first}) {
-        auto turned =
-            Rectify(image, TurnQuad(*quad, t), layout::kCanonicalSize);
-        if (!turned.ok()) return turned.status();
-        auto id_line = tesseract_->ReadLine((*turned)(layout::kIdNumber),
-                                            LineKind::kDigits);
-        if (id_line.ok() && ParseCitizenId(DigitsOf(id_line->text)).ok()) {
-          turn = t;
-          break;
+      cv::Mat upright;
+      auto read_title = [&]() -> absl::Status {
+        for (int t : {first, 2 - first}) {
+          auto turned =
+              Rectify(image, TurnQuad(*quad, t), layout::kCanonicalSize);
+          if (!turned.ok()) return turned.status();
+          auto line =
+              tesseract_->ReadLine((*turned)(layout::kTitle), LineKind::kName);
+          if (line.ok()) title = TitleOf(line->text);
+          if (title != Title::kNone) {
+            turn = t;
+            upright = *turned;
+            break;
+          }
+        }
+        return absl::OkStatus();
+      };
+      if (emblem) {
+        if (auto st = read_title(); !st.ok()) return st;
+      }
+      if (title == Title::kNone) {
+        // 4. No emblem or no title: a back. The MRZ at the bottom, in
+        //    either orientation.
+        int most_fillers = 0;
+        Quad fillers_quad = *quad;
+        for (int t : {0, 2}) {
+          const Quad q = TurnQuad(*quad, t);
+          int fillers = 0;
+          auto mrz = ReadMrz(*tesseract_, image, q, today, &fillers);
+          if (fillers > most_fillers) most_fillers = fillers, fillers_quad = q;
+          if (!mrz.has_value()) continue;
+          settle(q, BackKind(*tesseract_, image, q), CardSide::kBack);
+          FromMrz(*mrz, ctx, out);
+          ReadBackPrinted(*tesseract_, image, ctx, out);
+          return out;
+        }
+        if (most_fillers >= kMinMrzFillers) {
+          // An MRZ is there but its check digits do not hold: a back whose
+          // identity fields only the MRZ (or the hidden QR) carries.
+          settle(fillers_quad, BackKind(*tesseract_, image, fillers_quad),
+                 CardSide::kBack);
+          ReadBackPrinted(*tesseract_, image, ctx, out);
+          out.notes.push_back(
+              "Không đọc được vùng mã MRZ mặt sau thẻ; xin chụp lại rõ hơn "
+              "hoặc chụp mặt trước.");
+          return out;
+        }
+        // A front whose emblem is faded or covered still has its title.
+        if (!emblem) {
+          if (auto st = read_title(); !st.ok()) return st;
         }
       }
-      ctx.card_quad = TurnQuad(*quad, turn);
-      out.card_quad = ScaleQuad(*ctx.card_quad, to_original);
-      out.side = CardSide::kFront;
+      CardKind kind = CardKind::kUnknown;
+      if (title == Title::kIdentity) {
+        kind = CardKind::kIdentity2024;
+      } else if (title == Title::kCitizenId) {
+        kind = InkRedness(upright, layout::v2016::kIdNumber) >= kRedInk
+                   ? CardKind::kCitizenId2016
+                   : CardKind::kChip2021;
+      } else {
+        // The back of a 2016 card (its issue date, nothing else), or a
+        // front too blurred for its title, read as whichever layout gives
+        // a valid ID number.
+        if (ReadBack2016(*tesseract_, image, *quad, ctx, out)) return out;
+        bool found_id = false;
+        for (int t : {first, 2 - first}) {
+          auto turned =
+              Rectify(image, TurnQuad(*quad, t), layout::kCanonicalSize);
+          if (!turned.ok()) return turned.status();
+          for (CardKind k : {CardKind::kChip2021, CardKind::kCitizenId2016,
+                             CardKind::kIdentity2024}) {
+            auto id_line = tesseract_->ReadLine((*turned)(FrontLayoutOf(k).id),
+                                                LineKind::kDigits);
+            if (id_line.ok() && ParseCitizenId(DigitsOf(id_line->text)).ok()) {
+              turn = t;
+              kind = k;
+              found_id = true;
+              break;
+            }
+          }
+          if (found_id) break;
+        }
+        out.notes.push_back(
+            "Không đọc được tên loại thẻ in trên thẻ; cán bộ cần xem ảnh.");
+      }
+      settle(TurnQuad(*quad, turn), kind, CardSide::kFront);
     }
     auto card =
         Rectify(image, *ctx.card_quad, layout::kCanonicalSize * kPrintedScale);
     if (!card.ok()) return card.status();
     IdCardReading printed;
-    PrintedFront(*tesseract_, *card, ctx).Read(printed);
+    PrintedFront(*tesseract_, *card, ctx, FrontLayoutOf(out.card_kind))
+        .Read(printed);
     if (!qr.has_value()) {
+      printed.card_kind = out.card_kind;
       printed.side = out.side;
       printed.card_quad = out.card_quad;
+      printed.notes.insert(printed.notes.begin(), out.notes.begin(),
+                           out.notes.end());
       if (!printed.id_number.has_value() && !printed.full_name.has_value()) {
         printed.notes.push_back(
             "Không đọc được chữ trên thẻ; xin chụp lại rõ hơn hoặc cán bộ "

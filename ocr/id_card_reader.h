@@ -1,6 +1,9 @@
-// Reads a photo of a chip citizen ID card (CCCD, 2021): the QR code first
-// (error-corrected, so trusted), then the MRZ on the back (check digits),
-// then the printed fields with Tesseract. Every field carries a confidence;
+// Reads a photo of a Vietnamese ID card, telling which card and side it is
+// from what it sees: the 2021 chip citizen ID card (CCCD, QR on the front,
+// MRZ on the back), the 2024 identity card (CĂN CƯỚC, QR and MRZ on the back)
+// and the 2016 12-digit card (no QR, no MRZ). The QR code is read first
+// (error-corrected, so trusted), then the MRZ on a back (check digits), then
+// the printed fields with Tesseract. Every field carries a confidence;
 // values below kReviewThreshold must be looked at by an officer. A confident
 // wrong value is the worst outcome, so confidence above the threshold needs
 // proof: QR error correction, MRZ check digits, or printed fields agreeing
@@ -14,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -30,7 +34,20 @@ inline constexpr double kReviewThreshold = 0.8;
 
 enum class CardSide { kUnknown, kFront, kBack };
 
+enum class CardKind {
+  kUnknown,
+  kChip2021,       // Căn cước công dân gắn chip: QR on the front.
+  kIdentity2024,   // Căn cước (2024): QR on the back above the MRZ.
+  kCitizenId2016,  // Căn cước công dân without chip: no QR, no MRZ.
+};
+
+// "chip_2021", "identity_2024", "citizen_id_2016" or "unknown".
+std::string_view CardKindName(CardKind kind);
+
 struct IdCardReading {
+  // Detected from the QR code's place on the card, the MRZ and the title
+  // printed on the front; kUnknown when none of them could be seen.
+  CardKind card_kind = CardKind::kUnknown;
   CardSide side = CardSide::kUnknown;
   std::optional<Quad> card_quad;  // Original photo pixels, card upright.
   // Empty optionals were not read. Names are in title case with diacritics
@@ -84,6 +101,14 @@ class IdCardReader {
   IdCardReaderOptions options_;
   std::unique_ptr<TesseractReader> tesseract_;
 };
+
+// A printed name (upper case, NFC) as Tesseract read it, with the blur
+// errors that Vietnamese names allow only one repair for undone: a vowel
+// emitted twice, with and without its marks ("PHẠAM" -> "PHẠM"), and a first
+// word that is no family name but equals exactly one once diacritics are
+// removed ("NGUYÊN" -> "NGUYỄN", "LY" -> "LÝ"). Anything else is unchanged.
+// Printed names always go to review; this only makes them right more often.
+std::string CorrectPrintedName(std::string_view printed_name);
 
 // Cross-checks a front (QR or printed) and a back (MRZ) reading of the same
 // card, in place: agreeing fields become kCrossChecked with the higher

@@ -64,7 +64,7 @@ absl::StatusOr<std::unique_ptr<tesseract::TessBaseAPI>> StartEngine(
 
 // Grey, rescaled so a text line is about kTargetLinePixels high, with a white
 // margin.
-cv::Mat Prepare(const cv::Mat& region, int lines) {
+cv::Mat Prepare(const cv::Mat& region, int lines, double line_scale) {
   cv::Mat gray;
   if (region.channels() == 1) {
     gray = region;
@@ -73,8 +73,7 @@ cv::Mat Prepare(const cv::Mat& region, int lines) {
         region, gray,
         region.channels() == 3 ? cv::COLOR_BGR2GRAY : cv::COLOR_BGRA2GRAY);
   }
-  const double scale =
-      static_cast<double>(kTargetLinePixels * lines) / gray.rows;
+  const double scale = kTargetLinePixels * line_scale * lines / gray.rows;
   cv::Mat scaled;
   cv::resize(gray, scaled, {}, scale, scale,
              scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
@@ -135,7 +134,8 @@ TesseractReader::~TesseractReader() {
 }
 
 absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
-                                                      LineKind kind) {
+                                                      LineKind kind,
+                                                      double line_scale) {
   if (region.empty()) {
     return absl::InvalidArgumentError("the text region is empty");
   }
@@ -160,7 +160,10 @@ absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
   const int lines = kind == LineKind::kMrz ? kMrzLines : 1;
   cv::Mat prepared;
   try {
-    prepared = Prepare(region, lines);
+    // NaN, zero or absurd scales fall back to the models' own height.
+    const double scale =
+        line_scale >= 0.5 && line_scale <= 2.0 ? line_scale : 1.0;
+    prepared = Prepare(region, lines, scale);
   } catch (const cv::Exception& e) {
     return absl::InternalError(
         absl::StrCat("preparing the text region failed: ", e.what()));

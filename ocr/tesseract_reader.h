@@ -53,7 +53,10 @@ class TesseractReader {
   // region is rescaled so that text is about the height the models were
   // trained on and binarised with Sauvola's adaptive threshold, which copes
   // with uneven light. An empty result with confidence 0 means no text.
-  absl::StatusOr<LineReading> ReadLine(const cv::Mat& region, LineKind kind);
+  // `line_scale` (0.5..2; anything else means 1) multiplies that height,
+  // for a second reading at another scale when the first is unsure.
+  absl::StatusOr<LineReading> ReadLine(const cv::Mat& region, LineKind kind,
+                                       double line_scale = 1.0);
 
  private:
   TesseractReader() = default;

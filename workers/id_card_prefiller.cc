@@ -91,7 +91,12 @@ absl::StatusOr<PrefillResult> IdCardPrefiller::Prefill(
                                        {"error", reading.status().ToString()}});
       continue;
     }
-    if (!reading->id_number && !reading->full_name) continue;  // not an ID card
+    // Not an ID card. The back of a 2016 card holds only its issue date,
+    // which still fills the form; the reader recognised it by its layout.
+    if (!reading->id_number && !reading->full_name &&
+        reading->card_kind == ocr::CardKind::kUnknown) {
+      continue;
+    }
     result.detected_kinds.emplace_back(doc.document_id, kIdCard);
     cards.emplace_back(doc.document_id, *std::move(reading));
   }

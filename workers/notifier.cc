@@ -118,6 +118,7 @@ void Notifier::Handle(queue::JobStream& stream, const queue::Job& job) {
   const std::string* text = job.Find(kJobText);
   int64_t id = 0;
   absl::Status status;
+  std::string channel = base_.empty() ? "app" : "webhook";
   absl::StatusOr<records::NotificationRow> row;
   if (phone != nullptr && text != nullptr) {
     if (!base_.empty()) status = PostSms(job.id, *phone, *text);
@@ -127,8 +128,16 @@ void Notifier::Handle(queue::JobStream& stream, const queue::Job& job) {
         absl::InvalidArgumentError("job needs notification_id and citizen_id");
   } else if (row = Load(id, *citizen); !row.ok()) {
     status = row.status();
-  } else if (!base_.empty()) {
-    status = Post(*row);
+  } else {
+    absl::StatusOr<bool> chat = false;
+    if (options_.chat_route) chat = options_.chat_route(*row);
+    if (!chat.ok()) {
+      status = chat.status();
+    } else if (*chat) {
+      channel = "chat";
+    } else if (!base_.empty()) {
+      status = Post(*row);
+    }
   }
 
   if (status.ok()) {
@@ -136,8 +145,9 @@ void Notifier::Handle(queue::JobStream& stream, const queue::Job& job) {
       LogWarning("notify.ack_failed",
                  {{"job_id", job.id}, {"error", s.ToString()}});
     }
-    LogInfo("notify.sent",
-            {{"notification_id", id}, {"delivered", !base_.empty()}});
+    LogInfo("notify.sent", {{"notification_id", id},
+                            {"delivered", channel != "app"},
+                            {"channel", channel}});
     return;
   }
   LogWarning("notify.failed", {{"job_id", job.id},

@@ -1,6 +1,7 @@
 #ifndef CDKV_WORKERS_NOTIFIER_H_
 #define CDKV_WORKERS_NOTIFIER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -32,8 +33,17 @@ namespace cdkv::workers {
 //
 // URLs are "http(s)://host[:port][/path]"; HTTPS verifies the gateway's
 // certificate against the system's CA store.
+//
+// With a chat_route, each notification is offered to it first: a filing made
+// in a chat is answered in that chat (the route enqueues it, true), and the
+// job is acked without calling the webhook. Its errors are handled like the
+// webhook's: INVALID_ARGUMENT, NOT_FOUND and FAILED_PRECONDITION dead-letter
+// at once, anything else is retried.
 class Notifier {
  public:
+  using ChatRoute =
+      std::function<absl::StatusOr<bool>(const records::NotificationRow&)>;
+
   struct Options {
     queue::RedisClient::Options redis;
     std::string webhook_url;
@@ -43,6 +53,8 @@ class Notifier {
     // Empty means ProcessConsumerName("notify").
     std::string consumer;
     absl::Duration read_block = absl::Milliseconds(500);
+    // Optional; e.g. chat::ChatNoticeRoute. Called on the notifier's thread.
+    ChatRoute chat_route;
   };
 
   Notifier(records::RecordStore& records, Options options);

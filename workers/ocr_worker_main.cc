@@ -16,7 +16,7 @@
 #include "services/domain/catalog_loader.h"
 #include "services/records/record_store.h"
 #include "services/store/blob_store.h"
-#include "workers/id_card_prefiller.h"
+#include "workers/filing_prefiller.h"
 #include "workers/ocr_pool.h"
 
 int main(int argc, char** argv) {
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   // process.
   cdkv::workers::OcrPool pool(
       **records, *blobs, *catalog, /*events=*/nullptr, [] {},
-      [] { return std::make_unique<cdkv::workers::IdCardPrefiller>(); },
+      [] { return std::make_unique<cdkv::workers::FilingPrefiller>(); },
       options);
   pool.Start();
   cdkv::LogInfo("ocr_worker.started",

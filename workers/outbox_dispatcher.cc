@@ -10,9 +10,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "services/api/filing_ops.h"
+#include "services/domain/lifecycle.h"
 #include "services/queue/desk_queue.h"
 #include "services/queue/job_stream.h"
 #include "workers/outbox_kinds.h"
+#include "workers/prefiller.h"
 
 namespace cdkv::workers {
 
@@ -181,9 +184,47 @@ absl::StatusOr<int> OutboxDispatcher::DispatchBatch(Session& session) {
   std::vector<int64_t> accepted;
   std::set<std::string> blocked_filings;
   absl::Status failure;
+  int finished = 0;
+  std::vector<records::OutboxRow> ocr_rows;
+  auto finish_ocr_rows = [&]() -> absl::Status {
+    if (ocr_rows.empty()) return absl::OkStatus();
+    std::vector<records::OutboxRow> group = std::move(ocr_rows);
+    ocr_rows.clear();
+    if (FinishWithoutPrefill(group).ok()) {
+      finished += static_cast<int>(group.size());
+      return absl::OkStatus();
+    }
+    // One row spoiled the group: find it by finishing the rows one by one.
+    for (const records::OutboxRow& row : group) {
+      const std::string filing = FilingOf(row);
+      if (!filing.empty() && blocked_filings.contains(filing)) continue;
+      absl::Status status = FinishWithoutPrefill({row});
+      if (status.ok()) {
+        ++finished;
+        continue;
+      }
+      if (!IsPermanent(status)) return status;
+      if (rejected_.insert(row.id).second) {
+        LogError(
+            "outbox.row_rejected",
+            {{"id", row.id}, {"kind", row.kind}, {"error", status.ToString()}});
+      }
+      if (!filing.empty()) blocked_filings.insert(filing);
+    }
+    return absl::OkStatus();
+  };
   for (const records::OutboxRow& row : rows) {
     const std::string filing = FilingOf(row);
     if (!filing.empty() && blocked_filings.contains(filing)) continue;
+    if (options_.prefill_off && row.kind == kOutboxOcrJob) {
+      // Runs of them are finished together, in one transaction.
+      ocr_rows.push_back(row);
+      continue;
+    }
+    if (absl::Status s = finish_ocr_rows(); !s.ok()) {
+      failure = s;
+      break;
+    }
     absl::Status status = session.Deliver(row);
     if (status.ok()) {
       accepted.push_back(row.id);
@@ -202,6 +243,7 @@ absl::StatusOr<int> OutboxDispatcher::DispatchBatch(Session& session) {
     failure = status;
     break;
   }
+  if (failure.ok()) failure = finish_ocr_rows();
 
   if (!accepted.empty()) {
     absl::Status deleted = records_.Write([&](records::Tx& tx) -> absl::Status {
@@ -214,7 +256,74 @@ absl::StatusOr<int> OutboxDispatcher::DispatchBatch(Session& session) {
     if (!deleted.ok()) return deleted;
   }
   if (!failure.ok()) return failure;
-  return static_cast<int>(accepted.size());
+  return static_cast<int>(accepted.size()) + finished;
+}
+
+absl::Status OutboxDispatcher::FinishWithoutPrefill(
+    const std::vector<records::OutboxRow>& rows) {
+  std::vector<OcrJobPayload> jobs;
+  for (const records::OutboxRow& row : rows) {
+    absl::StatusOr<OcrJobPayload> job = ParseOcrJob(row.payload);
+    if (!job.ok()) return job.status();
+    jobs.push_back(*std::move(job));
+  }
+  if (options_.catalog == nullptr) {
+    return absl::FailedPreconditionError(
+        "pre-fill is off but the dispatcher has no catalog");
+  }
+  const api::Actor actor = api::Actor::System(kPrefillOffActor);
+  const absl::Time now = options_.clock();
+  std::vector<cdkv::v1::FilingEvent> events;
+  std::vector<std::string> finished;
+  auto finish = [&](records::Tx& tx, const std::string& filing_id) {
+    absl::StatusOr<records::FilingRow> filing = tx.GetFiling(filing_id);
+    if (absl::IsNotFound(filing.status())) return absl::OkStatus();
+    if (!filing.ok()) return filing.status();
+    if (filing->state == domain::State::kSubmitted) {
+      if (absl::Status s =
+              api::ApplyAction(tx, *filing, domain::Action::kStartPrefill,
+                               actor, "", now, &events);
+          !s.ok()) {
+        return s;
+      }
+    } else if (filing->state != domain::State::kPrefilling) {
+      return absl::OkStatus();  // Withdrawn, or finished by an OCR worker.
+    }
+    const domain::Procedure* procedure =
+        options_.catalog->FindProcedure(filing->procedure_code);
+    // An unknown procedure has no form to leave empty: the officer fills it.
+    std::vector<records::FieldRow> fields;
+    if (procedure != nullptr) fields = EmptyForm(*procedure, kPrefillOffReason);
+    for (records::FieldRow& field : fields) field.filing_id = filing->id;
+    if (absl::Status s = tx.ReplaceFields(filing->id, fields); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s =
+            api::ApplyAction(tx, *filing, domain::Action::kFinishPrefill, actor,
+                             kPrefillOffReason, now, &events);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = AddDeskEnqueue(tx, *filing, now); !s.ok()) return s;
+    finished.push_back(filing->id);
+    return absl::OkStatus();
+  };
+  absl::Status status = records_.Write([&](records::Tx& tx) -> absl::Status {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (absl::Status s = tx.DeleteOutbox(rows[i].id); !s.ok()) return s;
+      if (absl::Status s = finish(tx, jobs[i].filing_id); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (options_.events != nullptr) {
+    for (const auto& event : events) options_.events->Publish(event);
+  }
+  for (const std::string& id : finished) {
+    LogInfo("outbox.prefill_off", {{"filing_id", id}});
+  }
+  if (!finished.empty()) wakeup_.Poke();  // The desk_enqueue rows it wrote.
+  return absl::OkStatus();
 }
 
 }  // namespace cdkv::workers

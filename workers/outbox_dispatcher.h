@@ -2,11 +2,16 @@
 #define CDKV_WORKERS_OUTBOX_DISPATCHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/api/filing_events.h"
+#include "services/domain/catalog.h"
 #include "services/queue/redis.h"
 #include "services/records/record_store.h"
 #include "workers/reconciler.h"
@@ -29,6 +34,13 @@ namespace cdkv::workers {
 //
 // Wakes on Poke() (after a commit that wrote rows) and every poll_interval.
 // With Redis down it retries with exponential backoff.
+//
+// With pre-fill off (Options::prefill_off, the server's --prefill off), an
+// ocr_job row does not go to the OCR stream: in one transaction with the
+// row's deletion the filing goes submitted → prefilling → awaiting_desk with
+// the procedure's empty form, every field flagged for the officer with the
+// reason kPrefillOffReason (as when the OCR reads nothing), and a
+// desk_enqueue row that a later pass carries to the desk's queue.
 class OutboxDispatcher {
  public:
   struct Options {
@@ -41,7 +53,16 @@ class OutboxDispatcher {
     // reconcile_interval (see Reconciler for why the same thread).
     Reconciler* reconciler = nullptr;
     absl::Duration reconcile_interval = absl::Seconds(5);
+    // Pre-fill off: needs `catalog` (for the forms); `events` (may be null)
+    // gets the filings' state changes.
+    bool prefill_off = false;
+    const domain::Catalog* catalog = nullptr;
+    api::FilingEvents* events = nullptr;
+    std::function<absl::Time()> clock = [] { return absl::Now(); };
   };
+
+  static constexpr char kPrefillOffReason[] = "tự điền đang tắt";
+  static constexpr char kPrefillOffActor[] = "prefill-off";
 
   OutboxDispatcher(records::RecordStore& records, Options options);
   ~OutboxDispatcher();
@@ -62,6 +83,10 @@ class OutboxDispatcher {
   // One batch; how many rows Redis accepted. An error means Redis did not
   // accept a row; accepted rows before it are deleted all the same.
   absl::StatusOr<int> DispatchBatch(Session& session);
+  // Pre-fill off: sends the rows' filings to their desks with empty forms
+  // and deletes the rows, all in one transaction.
+  absl::Status FinishWithoutPrefill(
+      const std::vector<records::OutboxRow>& rows);
 
   records::RecordStore& records_;
   Options options_;

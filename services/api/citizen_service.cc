@@ -15,6 +15,7 @@
 #include "ocr/image_decode.h"
 #include "ocr/image_header.h"
 #include "ocr/quality_gate.h"
+#include "services/api/citizen_ops.h"
 #include "services/api/filing_ops.h"
 #include "services/api/handler.h"
 #include "services/api/ids.h"
@@ -30,7 +31,6 @@ using domain::Role;
 using domain::State;
 
 constexpr size_t kMaxChunkBytes = 1024 * 1024;
-constexpr int kMaxDocumentsPerFiling = 20;
 
 absl::StatusOr<int> ParsePageToken(const std::string& token) {
   if (token.empty()) return 0;
@@ -45,54 +45,6 @@ absl::StatusOr<int> ParsePageToken(const std::string& token) {
 int PageSize(int requested, int fallback, int cap) {
   if (requested <= 0) return fallback;
   return requested > cap ? cap : requested;
-}
-
-absl::Status CheckLength(std::string_view field, const std::string& value,
-                         size_t max) {
-  if (value.size() > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Absl(field), " is longer than ", max, " bytes"));
-  }
-  return absl::OkStatus();
-}
-
-std::string DeliveryName(cdkv::v1::ResultDelivery delivery) {
-  switch (delivery) {
-    case cdkv::v1::RESULT_DELIVERY_HOME:
-      return "home";
-    case cdkv::v1::RESULT_DELIVERY_POST:
-      return "post";
-    default:
-      return "desk_pickup";
-  }
-}
-
-absl::Status CheckDelivery(cdkv::v1::ResultDelivery delivery,
-                           const std::string& address) {
-  if (!cdkv::v1::ResultDelivery_IsValid(delivery)) {
-    return absl::InvalidArgumentError(
-        "delivery is not a known ResultDelivery value");
-  }
-  if ((delivery == cdkv::v1::RESULT_DELIVERY_HOME ||
-       delivery == cdkv::v1::RESULT_DELIVERY_POST) &&
-      address.empty()) {
-    return absl::InvalidArgumentError(
-        "home delivery and post need a delivery_address");
-  }
-  return CheckLength("delivery_address", address, 500);
-}
-
-// Loads a filing the caller owns, inside a transaction.
-absl::StatusOr<records::FilingRow> OwnFiling(Deps& deps, records::Tx& tx,
-                                             const auth::Principal& caller,
-                                             const std::string& filing_id) {
-  if (filing_id.empty())
-    return absl::InvalidArgumentError("filing_id is required");
-  if (filing_id.size() > 64) return absl::NotFoundError("no such filing");
-  absl::StatusOr<records::FilingRow> filing = tx.GetFiling(filing_id);
-  if (!filing.ok()) return filing.status();
-  if (absl::Status s = CheckAccess(deps, caller, *filing); !s.ok()) return s;
-  return filing;
 }
 
 // Hands the filing to the OCR pool through the outbox (same transaction as the
@@ -112,31 +64,7 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::CreateFiling(
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    absl::StatusOr<domain::Route> route = domain::RouteFiling(
-        *deps_.catalog, request->procedure_code(), request->commune_code());
-    if (!route.ok()) return Fail(route.status());
-    return Mutate(
-        deps_, *caller, "CreateFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-          records::FilingRow row;
-          row.id = NewId("HS", 10);
-          row.procedure_code = route->procedure_code;
-          row.commune_code = route->commune_code;
-          row.desk_code = route->receiving_desk_code;
-          row.competent_desk = route->competent_desk_code;
-          row.citizen_id = caller->account_id;
-          row.channel = "app";
-          row.state = State::kDraft;
-          row.version = 1;
-          row.created_at = now;
-          if (absl::Status s = tx.InsertFiling(row); !s.ok()) return s;
-          if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.create",
-                                     row.id, row.procedure_code, now);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, row.id, response->mutable_filing());
-        });
+    return Fail(CreateFilingOp(deps_, *caller, *request, "app", response));
   });
 }
 
@@ -242,98 +170,12 @@ class UploadReactor final
           "the bytes received do not match the header's sha256; "
           "send the photo again");
     }
-    const std::span<const uint8_t> view(
-        reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size());
-    ocr::DecodeLimits limits;
-    limits.max_bytes = static_cast<size_t>(deps_.max_upload_bytes);
-    // Decoding the whole photo proves it is not truncated or corrupt before it
-    // is kept; reduced scale is enough for that and bounded in memory.
-    absl::StatusOr<ocr::DecodedImage> decoded =
-        ocr::DecodeImage(view, limits, 1600);
-    if (!decoded.ok()) return auth::ToGrpcStatus(decoded.status());
-
-    // The quality gate answers while the citizen still holds the paper: the
-    // photo is kept, and the verdict and advice tell the app whether to ask for
-    // a retake.
-    absl::StatusOr<ocr::QualityReport> quality =
-        ocr::CheckPhotoQuality(decoded->image);
-
-    // The blob is durable before the row that references it commits.
-    absl::StatusOr<std::string> stored = deps_.blobs->Put(bytes_);
-    if (!stored.ok()) return auth::ToGrpcStatus(stored.status());
-
-    const int width = decoded->original_width;
-    const int height = decoded->original_height;
-    const std::string content_type =
-        decoded->header.format == ocr::ImageFormat::kJpeg  ? "image/jpeg"
-        : decoded->header.format == ocr::ImageFormat::kPng ? "image/png"
-                                                           : "image/webp";
-    return Mutate(
-        deps_, caller_, "UploadDocument", header_.request_id(), response_,
-        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, caller_, header_.filing_id());
-          if (!filing.ok()) return filing.status();
-          if (filing->state != State::kDraft &&
-              filing->state != State::kNeedsMoreDocuments) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing->id, " is ", domain::StateName(filing->state),
-                "; photos can be added only to a draft or when the desk asks "
-                "for more"));
-          }
-          const domain::Procedure* procedure =
-              deps_.catalog->FindProcedure(filing->procedure_code);
-          if (!header_.declared_kind().empty()) {
-            bool known = false;
-            for (const auto& d : procedure->documents)
-              known |= d.kind == header_.declared_kind();
-            if (!known) {
-              return absl::InvalidArgumentError(absl::StrCat(
-                  "declared_kind '", header_.declared_kind(),
-                  "' is not a document of procedure ", filing->procedure_code));
-            }
-          }
-          absl::StatusOr<std::vector<records::DocumentRow>> existing =
-              tx.Documents(filing->id);
-          if (!existing.ok()) return existing.status();
-          if (existing->size() >= kMaxDocumentsPerFiling) {
-            return absl::ResourceExhaustedError(absl::StrCat(
-                "a filing holds at most ", kMaxDocumentsPerFiling, " photos"));
-          }
-          records::DocumentRow doc;
-          doc.filing_id = filing->id;
-          doc.document_id = NewId("D", 8);
-          doc.declared_kind = header_.declared_kind();
-          doc.content_type = content_type;
-          doc.size_bytes = static_cast<int64_t>(bytes_.size());
-          doc.sha256 = *stored;
-          doc.width = width;
-          doc.height = height;
-          doc.uploaded_at = now;
-          if (quality.ok()) {
-            if (quality->verdict != ocr::QualityVerdict::kGood) {
-              doc.quality_problem =
-                  std::string(ocr::QualityVerdictName(quality->verdict));
-              doc.quality_advice = std::string(quality->advice);
-            }
-            doc.sharpness = quality->sharpness;
-          }
-          if (absl::Status s = tx.InsertDocument(doc); !s.ok()) return s;
-          if (absl::Status s = Audit(tx, Actor::Of(caller_), "document.upload",
-                                     filing->id, doc.document_id, now);
-              !s.ok()) {
-            return s;
-          }
-          cdkv::v1::Filing loaded;
-          if (absl::Status s = FillFiling(deps_, tx, filing->id, &loaded);
-              !s.ok())
-            return s;
-          for (const auto& d : loaded.documents()) {
-            if (d.document_id() == doc.document_id)
-              *response_->mutable_document() = d;
-          }
-          return absl::OkStatus();
-        });
+    absl::StatusOr<CheckedPhoto> photo = CheckPhoto(deps_, std::move(bytes_));
+    if (!photo.ok()) return auth::ToGrpcStatus(photo.status());
+    // A photo that fails the gate is kept too: the verdict and advice in the
+    // answer tell the app whether to ask for a retake.
+    return auth::ToGrpcStatus(
+        StorePhotoOp(deps_, caller_, header_, *photo, response_));
   }
 
   Deps& deps_;
@@ -395,43 +237,7 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s =
-            CheckDelivery(request->delivery(), request->delivery_address());
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "SubmitFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          absl::StatusOr<std::vector<records::DocumentRow>> documents =
-              tx.Documents(filing->id);
-          if (!documents.ok()) return documents.status();
-          if (documents->empty() && filing->state == State::kDraft) {
-            return absl::FailedPreconditionError(
-                "add a photo of each paper the procedure needs before "
-                "submitting");
-          }
-          absl::StatusOr<domain::Route> route = domain::RouteFiling(
-              *deps_.catalog, filing->procedure_code, filing->commune_code);
-          if (!route.ok()) return route.status();
-          absl::StatusOr<absl::Time> deadline =
-              deps_.calendar->AddWorkingDays(now, route->deadline_working_days);
-          if (!deadline.ok()) return deadline.status();
-          filing->submitted_at = now;
-          filing->deadline = *deadline;
-          filing->delivery = DeliveryName(request->delivery());
-          filing->delivery_address = request->delivery_address();
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kSubmit,
-                                           Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
+    return Fail(SubmitFilingOp(deps_, *caller, *request, response));
   });
 }
 
@@ -688,35 +494,7 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::WithdrawFiling(
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckLength("reason", request->reason(), 1000);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "WithdrawFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          const std::string desk = filing->desk_code;
-          const bool was_queued = filing->state == State::kAwaitingDesk ||
-                                  filing->state == State::kInReview;
-          filing->claimed_by.clear();
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kWithdraw,
-                                           Actor::Of(*caller),
-                                           request->reason(), now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (was_queued) {
-            if (absl::Status s =
-                    workers::AddDeskRemove(tx, desk, filing->id, now);
-                !s.ok()) {
-              return s;
-            }
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
+    return Fail(WithdrawFilingOp(deps_, *caller, *request, response));
   });
 }
 

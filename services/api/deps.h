@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "services/api/filing_events.h"
+#include "services/auth/account_store.h"
 #include "services/auth/token.h"
 #include "services/domain/catalog.h"
 #include "services/domain/working_calendar.h"
@@ -23,6 +24,9 @@ struct Deps {
   records::RecordStore* records = nullptr;
   const store::BlobStore* blobs = nullptr;
   const auth::TokenSigner* signer = nullptr;
+  // Whether a staff token's account is still enabled and the token not
+  // revoked (Authorize asks on every call).
+  auth::AccountStore* accounts = nullptr;
   FilingEvents* events = nullptr;
   // Wakes the outbox dispatcher after a commit that wrote outbox rows.
   std::function<void()> poke_outbox = [] {};

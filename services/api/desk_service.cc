@@ -20,6 +20,32 @@
 #include "workers/outbox_kinds.h"
 
 namespace cdkv::api {
+
+// Runs a unary handler body on `pool` and finishes the call from there. A desk
+// call waits for the record store's group commit (an fsync), and gRPC's
+// callback API runs handlers on very few threads (two on a two-core machine):
+// waiting there would hold back every other call and keep commits from
+// batching. The body must capture the call's pointers by value; they stay
+// valid until Finish.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeOnPool(WorkPool& pool,
+                                      grpc::CallbackServerContext* context,
+                                      const char* method, Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pool.Submit([reactor, method, body = std::move(body)]() mutable {
+    grpc::Status status;
+    try {
+      status = body();
+    } catch (const std::exception& e) {
+      LogError("rpc.exception", {{"method", method}, {"what", e.what()}});
+      status = grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "internal error; the request changed nothing and may be retried");
+    }
+    reactor->Finish(status);
+  });
+  return reactor;
+}
 namespace {
 
 using domain::Action;
@@ -226,145 +252,152 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ListDeskQueue(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ListDeskQueueRequest* request,
     cdkv::v1::ListDeskQueueResponse* response) {
-  return Serve(context, "ListDeskQueue", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = RequireDesk(*caller, request->desk_code()); !s.ok())
-      return Fail(s);
-    const int page =
-        request->page_size() <= 0 ? 50 : std::min(request->page_size(), 200);
-    std::vector<State> states = {State::kAwaitingDesk, State::kForwarded};
-    if (request->include_claimed()) states.push_back(State::kInReview);
-    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
-      absl::StatusOr<std::vector<records::FilingRow>> rows =
-          tx.FilingsAtDesk(request->desk_code(), states, page);
-      if (!rows.ok()) return rows.status();
-      absl::StatusOr<std::vector<records::FilingRow>> waiting =
-          tx.FilingsAtDesk(request->desk_code(), {State::kAwaitingDesk},
-                           100000);
-      if (!waiting.ok()) return waiting.status();
-      response->set_waiting_count(static_cast<int>(waiting->size()));
-      for (const records::FilingRow& row : *rows) {
-        cdkv::v1::QueueEntry* entry = response->add_entries();
-        *entry->mutable_filing() = Summarize(deps_, row);
-        entry->set_claimed_by(row.claimed_by);
-        if (row.claim_expires_at && row.state == State::kInReview) {
-          *entry->mutable_claim_expires_at() =
-              TimeUtil::MillisecondsToTimestamp(
-                  absl::ToUnixMillis(*row.claim_expires_at));
-        }
-        absl::StatusOr<std::vector<records::FieldRow>> fields =
-            tx.Fields(row.id);
-        if (!fields.ok()) return fields.status();
-        int review = 0;
-        for (const records::FieldRow& f : *fields)
-          review += f.needs_review ? 1 : 0;
-        entry->set_fields_needing_review(review);
-        for (const records::FieldRow& f : *fields) {
-          if (f.key == "requester.full_name" ||
-              f.key == "applicant.full_name") {
-            entry->mutable_filing()->set_requester_name(f.value);
+  return ServeOnPool(
+      pool_, context, "ListDeskQueue", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s = RequireDesk(*caller, request->desk_code());
+            !s.ok())
+          return Fail(s);
+        const int page = request->page_size() <= 0
+                             ? 50
+                             : std::min(request->page_size(), 200);
+        std::vector<State> states = {State::kAwaitingDesk, State::kForwarded};
+        if (request->include_claimed()) states.push_back(State::kInReview);
+        return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+          absl::StatusOr<std::vector<records::FilingRow>> rows =
+              tx.FilingsAtDesk(request->desk_code(), states, page);
+          if (!rows.ok()) return rows.status();
+          absl::StatusOr<std::vector<records::FilingRow>> waiting =
+              tx.FilingsAtDesk(request->desk_code(), {State::kAwaitingDesk},
+                               100000);
+          if (!waiting.ok()) return waiting.status();
+          response->set_waiting_count(static_cast<int>(waiting->size()));
+          for (const records::FilingRow& row : *rows) {
+            cdkv::v1::QueueEntry* entry = response->add_entries();
+            *entry->mutable_filing() = Summarize(deps_, row);
+            entry->set_claimed_by(row.claimed_by);
+            if (row.claim_expires_at && row.state == State::kInReview) {
+              *entry->mutable_claim_expires_at() =
+                  TimeUtil::MillisecondsToTimestamp(
+                      absl::ToUnixMillis(*row.claim_expires_at));
+            }
+            absl::StatusOr<std::vector<records::FieldRow>> fields =
+                tx.Fields(row.id);
+            if (!fields.ok()) return fields.status();
+            int review = 0;
+            for (const records::FieldRow& f : *fields)
+              review += f.needs_review ? 1 : 0;
+            entry->set_fields_needing_review(review);
+            for (const records::FieldRow& f : *fields) {
+              if (f.key == "requester.full_name" ||
+                  f.key == "applicant.full_name") {
+                entry->mutable_filing()->set_requester_name(f.value);
+              }
+            }
           }
-        }
-      }
-      return absl::OkStatus();
-    }));
-  });
+          return absl::OkStatus();
+        }));
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::ClaimFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ClaimFilingRequest* request,
     cdkv::v1::ClaimFilingResponse* response) {
-  return Serve(context, "ClaimFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = RequireDesk(*caller, request->desk_code()); !s.ok())
-      return Fail(s);
-    if (absl::Status s = ValidateRequestId(request->request_id()); !s.ok())
-      return Fail(s);
+  return ServeOnPool(
+      pool_, context, "ClaimFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s = RequireDesk(*caller, request->desk_code());
+            !s.ok())
+          return Fail(s);
+        if (absl::Status s = ValidateRequestId(request->request_id()); !s.ok())
+          return Fail(s);
 
-    // Which filing: the one asked for, or the nearest deadline waiting at the
-    // desk.
-    std::string filing_id = request->filing_id();
-    if (filing_id.empty()) {
-      absl::Status picked =
-          deps_.records->Read([&](records::Tx& tx) -> absl::Status {
-            absl::StatusOr<std::vector<records::FilingRow>> rows =
-                tx.FilingsAtDesk(request->desk_code(), {State::kAwaitingDesk},
-                                 1);
-            if (!rows.ok()) return rows.status();
-            if (rows->empty()) {
-              return absl::NotFoundError(absl::StrCat(
-                  "no filing is waiting at desk ", request->desk_code()));
-            }
-            filing_id = rows->front().id;
-            return absl::OkStatus();
-          });
-      if (!picked.ok()) return Fail(picked);
-    }
+        // Which filing: the one asked for, or the nearest deadline waiting at
+        // the desk.
+        std::string filing_id = request->filing_id();
+        if (filing_id.empty()) {
+          absl::Status picked =
+              deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+                absl::StatusOr<std::vector<records::FilingRow>> rows =
+                    tx.FilingsAtDesk(request->desk_code(),
+                                     {State::kAwaitingDesk}, 1);
+                if (!rows.ok()) return rows.status();
+                if (rows->empty()) {
+                  return absl::NotFoundError(absl::StrCat(
+                      "no filing is waiting at desk ", request->desk_code()));
+                }
+                filing_id = rows->front().id;
+                return absl::OkStatus();
+              });
+          if (!picked.ok()) return Fail(picked);
+        }
 
-    // Redis arbitrates between officers racing for the same filing when it is
-    // reachable.
-    bool redis_claimed = false;
-    if (queue::RedisClient* redis = deps_.redis()) {
-      queue::DeskQueue desk_queue(*redis);
-      absl::StatusOr<queue::DeskLease> lease =
-          desk_queue.Claim(request->desk_code(), filing_id, caller->account_id,
-                           deps_.claim_lease);
-      if (lease.ok()) {
-        redis_claimed = true;
-      } else if (lease.status().code() ==
-                 absl::StatusCode::kFailedPrecondition) {
-        return Fail(absl::FailedPreconditionError(absl::StrCat(
-            "filing ", filing_id, " is claimed by another officer")));
-      }
-      // NOT_FOUND (not mirrored yet) or UNAVAILABLE: the record store decides
-      // alone.
-    }
-    grpc::Status status = Mutate(
-        deps_, *caller, "ClaimFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time at, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, filing_id);
-          if (!filing.ok()) return filing.status();
-          if (filing->desk_code != request->desk_code()) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing_id, " is at desk ", filing->desk_code));
+        // Redis arbitrates between officers racing for the same filing when it
+        // is reachable.
+        bool redis_claimed = false;
+        if (queue::RedisClient* redis = deps_.redis()) {
+          queue::DeskQueue desk_queue(*redis);
+          absl::StatusOr<queue::DeskLease> lease =
+              desk_queue.Claim(request->desk_code(), filing_id,
+                               caller->account_id, deps_.claim_lease);
+          if (lease.ok()) {
+            redis_claimed = true;
+          } else if (lease.status().code() ==
+                     absl::StatusCode::kFailedPrecondition) {
+            return Fail(absl::FailedPreconditionError(absl::StrCat(
+                "filing ", filing_id, " is claimed by another officer")));
           }
-          if (filing->state == State::kInReview &&
-              filing->claimed_by != caller->account_id) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing_id, " is claimed by another officer"));
+          // NOT_FOUND (not mirrored yet) or UNAVAILABLE: the record store
+          // decides alone.
+        }
+        grpc::Status status = Mutate(
+            deps_, *caller, "ClaimFiling", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time at, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, filing_id);
+              if (!filing.ok()) return filing.status();
+              if (filing->desk_code != request->desk_code()) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "filing ", filing_id, " is at desk ", filing->desk_code));
+              }
+              if (filing->state == State::kInReview &&
+                  filing->claimed_by != caller->account_id) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "filing ", filing_id, " is claimed by another officer"));
+              }
+              filing->claimed_by = caller->account_id;
+              filing->claimed_at = at;
+              filing->claim_expires_at = at + deps_.claim_lease;
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kClaim,
+                                  Actor::Of(*caller), "", at, events);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+        if (!status.ok() && redis_claimed) {
+          if (queue::RedisClient* redis = deps_.redis()) {
+            queue::DeskQueue(*redis)
+                .Release(request->desk_code(), filing_id, caller->account_id)
+                .IgnoreError();
           }
-          filing->claimed_by = caller->account_id;
-          filing->claimed_at = at;
-          filing->claim_expires_at = at + deps_.claim_lease;
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kClaim,
-                                           Actor::Of(*caller), "", at, events);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-    if (!status.ok() && redis_claimed) {
-      if (queue::RedisClient* redis = deps_.redis()) {
-        queue::DeskQueue(*redis)
-            .Release(request->desk_code(), filing_id, caller->account_id)
-            .IgnoreError();
-      }
-    }
-    return status;
-  });
+        }
+        return status;
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::RenewClaim(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RenewClaimRequest* request,
     cdkv::v1::RenewClaimResponse* response) {
-  return Serve(context, "RenewClaim", [&]() -> grpc::Status {
+  return ServeOnPool(pool_, context, "RenewClaim", [=, this]() -> grpc::Status {
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kOfficer);
     if (!caller.ok()) return Fail(caller.status());
@@ -401,51 +434,66 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ReleaseFilingRequest* request,
     cdkv::v1::ReleaseFilingResponse* response) {
-  return Serve(context, "ReleaseFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    return Mutate(
-        deps_, *caller, "ReleaseFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
-            return s;
-          EndClaim(*filing, now);
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kRelease,
-                                           Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = QueueAtDesk(tx, *filing, now); !s.ok()) return s;
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "ReleaseFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        return Mutate(
+            deps_, *caller, "ReleaseFiling", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
+                return s;
+              EndClaim(*filing, now);
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kRelease,
+                                  Actor::Of(*caller), "", now, events);
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s = QueueAtDesk(tx, *filing, now); !s.ok())
+                return s;
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::GetDeskFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::GetDeskFilingRequest* request,
     cdkv::v1::GetDeskFilingResponse* response) {
-  return Serve(context, "GetDeskFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    // A read of personal data is audited, so it is a write.
-    return Fail(deps_.records->Write([&](records::Tx& tx) -> absl::Status {
-      absl::StatusOr<records::FilingRow> filing =
-          DeskFiling(deps_, tx, *caller, request->filing_id());
-      if (!filing.ok()) return filing.status();
-      if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.read",
-                                 filing->id, "", deps_.clock());
-          !s.ok()) {
-        return s;
-      }
-      return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-    }));
-  });
+  return ServeOnPool(
+      pool_, context, "GetDeskFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        // A read of personal data is audited: the filing is read on a snapshot,
+        // and returned only once the audit row of that read has committed. The
+        // write is just the audit row, so the loading stays off the writer.
+        std::string filing_id;
+        if (absl::Status s =
+                deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+                  absl::StatusOr<records::FilingRow> filing =
+                      DeskFiling(deps_, tx, *caller, request->filing_id());
+                  if (!filing.ok()) return filing.status();
+                  filing_id = filing->id;
+                  return FillFiling(deps_, tx, filing->id,
+                                    response->mutable_filing());
+                });
+            !s.ok()) {
+          return Fail(s);
+        }
+        absl::Status audited = deps_.records->Write([&](records::Tx& tx) {
+          return Audit(tx, Actor::Of(*caller), "filing.read", filing_id, "",
+                       deps_.clock());
+        });
+        if (!audited.ok()) response->Clear();
+        return Fail(audited);
+      });
 }
 
 // Streams a photo in chunks; the metadata rides on the first message.
@@ -536,332 +584,358 @@ grpc::ServerUnaryReactor* DeskServiceImpl::CorrectFields(
     grpc::CallbackServerContext* context,
     const cdkv::v1::CorrectFieldsRequest* request,
     cdkv::v1::CorrectFieldsResponse* response) {
-  return Serve(context, "CorrectFields", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    return Mutate(
-        deps_, *caller, "CorrectFields", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
-            return s;
-          if (request->expected_version() != 0 &&
-              request->expected_version() != filing->version) {
-            return absl::AbortedError(absl::StrCat(
-                "filing ", filing->id, " changed since you loaded it (version ",
-                request->expected_version(), ", now ", filing->version,
-                "); reload it"));
-          }
-          if (absl::Status s = ApplyCorrections(
-                  tx, *filing, request->corrections(), Actor::Of(*caller), now);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "CorrectFields", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        return Mutate(
+            deps_, *caller, "CorrectFields", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
+                return s;
+              if (request->expected_version() != 0 &&
+                  request->expected_version() != filing->version) {
+                return absl::AbortedError(
+                    absl::StrCat("filing ", filing->id,
+                                 " changed since you loaded it (version ",
+                                 request->expected_version(), ", now ",
+                                 filing->version, "); reload it"));
+              }
+              if (absl::Status s =
+                      ApplyCorrections(tx, *filing, request->corrections(),
+                                       Actor::Of(*caller), now);
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::ConfirmFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ConfirmFilingRequest* request,
     cdkv::v1::ConfirmFilingResponse* response) {
-  return Serve(context, "ConfirmFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    return Mutate(
-        deps_, *caller, "ConfirmFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
-            return s;
-          if (absl::Status s = ApplyCorrections(
-                  tx, *filing, request->corrections(), Actor::Of(*caller), now);
-              !s.ok()) {
-            return s;
-          }
-          absl::StatusOr<std::vector<records::FieldRow>> fields =
-              tx.Fields(filing->id);
-          if (!fields.ok()) return fields.status();
-          std::vector<std::string> missing;
-          for (const records::FieldRow& f : *fields) {
-            if (f.required && f.value.empty()) missing.push_back(f.label);
-          }
-          if (!missing.empty()) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("fill these required fields before confirming: ",
-                             absl::StrJoin(missing, "; ")));
-          }
-          const std::string desk = filing->desk_code;
-          EndClaim(*filing, now);
-          filing->confirmed_at = now;
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kConfirm,
-                                           Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok())
-            return s;
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "ConfirmFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        return Mutate(
+            deps_, *caller, "ConfirmFiling", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
+                return s;
+              if (absl::Status s =
+                      ApplyCorrections(tx, *filing, request->corrections(),
+                                       Actor::Of(*caller), now);
+                  !s.ok()) {
+                return s;
+              }
+              absl::StatusOr<std::vector<records::FieldRow>> fields =
+                  tx.Fields(filing->id);
+              if (!fields.ok()) return fields.status();
+              std::vector<std::string> missing;
+              for (const records::FieldRow& f : *fields) {
+                if (f.required && f.value.empty()) missing.push_back(f.label);
+              }
+              if (!missing.empty()) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "fill these required fields before confirming: ",
+                    absl::StrJoin(missing, "; ")));
+              }
+              const std::string desk = filing->desk_code;
+              EndClaim(*filing, now);
+              filing->confirmed_at = now;
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kConfirm,
+                                  Actor::Of(*caller), "", now, events);
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok())
+                return s;
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::RequestDocuments(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RequestDocumentsRequest* request,
     cdkv::v1::RequestDocumentsResponse* response) {
-  return Serve(context, "RequestDocuments", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckText("message", request->message(), 2000, true);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "RequestDocuments", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
-                                 Action::kRequestDocuments, request->message(),
-                                 "documents_requested",
-                                 " cần bổ sung giấy tờ: ", now, events,
-                                 response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "RequestDocuments", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s =
+                CheckText("message", request->message(), 2000, true);
+            !s.ok()) {
+          return Fail(s);
+        }
+        return Mutate(
+            deps_, *caller, "RequestDocuments", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
+                                     Action::kRequestDocuments,
+                                     request->message(), "documents_requested",
+                                     " cần bổ sung giấy tờ: ", now, events,
+                                     response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::RejectFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RejectFilingRequest* request,
     cdkv::v1::RejectFilingResponse* response) {
-  return Serve(context, "RejectFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckText("reason", request->reason(), 2000, true);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "RejectFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
-                                 Action::kReject, request->reason(), "rejected",
-                                 " không được tiếp nhận: ", now, events,
-                                 response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "RejectFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s = CheckText("reason", request->reason(), 2000, true);
+            !s.ok()) {
+          return Fail(s);
+        }
+        return Mutate(
+            deps_, *caller, "RejectFiling", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              return ReturnToCitizen(deps_, tx, *caller, request->filing_id(),
+                                     Action::kReject, request->reason(),
+                                     "rejected", " không được tiếp nhận: ", now,
+                                     events, response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::ForwardFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ForwardFilingRequest* request,
     cdkv::v1::ForwardFilingResponse* response) {
-  return Serve(context, "ForwardFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (deps_.catalog->FindDesk(request->to_desk_code()) == nullptr) {
-      return Fail(absl::InvalidArgumentError(
-          absl::StrCat("there is no desk '", request->to_desk_code(), "'")));
-    }
-    if (absl::Status s = CheckText("reason", request->reason(), 2000, false);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "ForwardFiling", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (request->to_desk_code() == filing->desk_code) {
-            return absl::InvalidArgumentError(
-                "the filing is already at that desk");
-          }
-          filing->desk_code = request->to_desk_code();
-          if (absl::Status s =
-                  ApplyAction(tx, *filing, Action::kForward, Actor::Of(*caller),
-                              request->reason(), now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = Notify(
-                  tx, *filing, "forwarded",
-                  absl::StrCat("Hồ sơ ", filing->id,
-                               " đã được chuyển đến cơ quan có thẩm quyền."),
-                  "", now);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "ForwardFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (deps_.catalog->FindDesk(request->to_desk_code()) == nullptr) {
+          return Fail(absl::InvalidArgumentError(absl::StrCat(
+              "there is no desk '", request->to_desk_code(), "'")));
+        }
+        if (absl::Status s =
+                CheckText("reason", request->reason(), 2000, false);
+            !s.ok()) {
+          return Fail(s);
+        }
+        return Mutate(
+            deps_, *caller, "ForwardFiling", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (request->to_desk_code() == filing->desk_code) {
+                return absl::InvalidArgumentError(
+                    "the filing is already at that desk");
+              }
+              filing->desk_code = request->to_desk_code();
+              if (absl::Status s = ApplyAction(tx, *filing, Action::kForward,
+                                               Actor::Of(*caller),
+                                               request->reason(), now, events);
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s =
+                      Notify(tx, *filing, "forwarded",
+                             absl::StrCat(
+                                 "Hồ sơ ", filing->id,
+                                 " đã được chuyển đến cơ quan có thẩm quyền."),
+                             "", now);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::StartProcessing(
     grpc::CallbackServerContext* context,
     const cdkv::v1::StartProcessingRequest* request,
     cdkv::v1::StartProcessingResponse* response) {
-  return Serve(context, "StartProcessing", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    return Mutate(
-        deps_, *caller, "StartProcessing", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (absl::Status s =
-                  ApplyAction(tx, *filing, Action::kStartProcessing,
-                              Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "StartProcessing", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        return Mutate(
+            deps_, *caller, "StartProcessing", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kStartProcessing,
+                                  Actor::Of(*caller), "", now, events);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::MarkResultReady(
     grpc::CallbackServerContext* context,
     const cdkv::v1::MarkResultReadyRequest* request,
     cdkv::v1::MarkResultReadyResponse* response) {
-  return Serve(context, "MarkResultReady", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (request->bring_size() > 20) {
-      return Fail(absl::InvalidArgumentError("at most 20 items to bring"));
-    }
-    for (const std::string& item : request->bring()) {
-      if (absl::Status s = CheckText("bring", item, 300, true); !s.ok())
-        return Fail(s);
-    }
-    if (absl::Status s = CheckText("note", request->note(), 1000, false);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "MarkResultReady", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          // The citizen picks up where they filed: the receiving commune's
-          // desk.
-          absl::StatusOr<domain::Route> route = domain::RouteFiling(
-              *deps_.catalog, filing->procedure_code, filing->commune_code);
-          if (!route.ok()) return route.status();
-          const domain::Desk* desk =
-              deps_.catalog->FindDesk(route->receiving_desk_code);
-          const domain::Procedure* procedure =
-              deps_.catalog->FindProcedure(filing->procedure_code);
-          const std::string code = NewPickupCode();
-          cdkv::v1::PickupDetails pickup;
-          pickup.set_pickup_code(code);
-          if (desk != nullptr) {
-            pickup.set_desk_name(desk->name_vi);
-            pickup.set_address(desk->address_vi);
-            pickup.set_opening_hours(OpeningHoursText(*desk));
-          }
-          pickup.add_bring("Mã nhận kết quả " + code);
-          if (procedure != nullptr) {
-            for (const auto& d : procedure->documents) {
-              if (d.required && d.kind == "id_card")
-                pickup.add_bring("Bản chính " + d.label_vi);
-            }
-          }
-          for (const std::string& item : request->bring())
-            pickup.add_bring(item);
-          const absl::Time ready_from =
-              request->has_ready_from()
-                  ? absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(
-                        request->ready_from()))
-                  : now;
-          *pickup.mutable_ready_from() =
-              TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(ready_from));
-          pickup.set_delivery(filing->delivery == "home"
-                                  ? cdkv::v1::RESULT_DELIVERY_HOME
-                              : filing->delivery == "post"
-                                  ? cdkv::v1::RESULT_DELIVERY_POST
-                                  : cdkv::v1::RESULT_DELIVERY_DESK_PICKUP);
-          pickup.set_note(request->note());
-          std::string pickup_json;
-          google::protobuf::util::MessageToJsonString(pickup, &pickup_json);
-          filing->pickup_json = pickup_json;
-          filing->pickup_code_hash =
-              store::Sha256Hex(absl::StrCat(filing->id, ":", code));
-          filing->ready_at = now;
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kMarkReady,
-                                           Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          const std::string text = absl::StrCat(
-              "Hồ sơ ", filing->id, " đã có kết quả. Mời ông/bà đến ",
-              pickup.desk_name(), " (", pickup.opening_hours(),
-              ") để nhận, mang theo mã ", code,
-              " và bản chính giấy tờ tùy thân.");
-          if (absl::Status s =
-                  Notify(tx, *filing, "result_ready", text, pickup_json, now);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "MarkResultReady", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (request->bring_size() > 20) {
+          return Fail(absl::InvalidArgumentError("at most 20 items to bring"));
+        }
+        for (const std::string& item : request->bring()) {
+          if (absl::Status s = CheckText("bring", item, 300, true); !s.ok())
+            return Fail(s);
+        }
+        if (absl::Status s = CheckText("note", request->note(), 1000, false);
+            !s.ok()) {
+          return Fail(s);
+        }
+        return Mutate(
+            deps_, *caller, "MarkResultReady", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              // The citizen picks up where they filed: the receiving commune's
+              // desk.
+              absl::StatusOr<domain::Route> route = domain::RouteFiling(
+                  *deps_.catalog, filing->procedure_code, filing->commune_code);
+              if (!route.ok()) return route.status();
+              const domain::Desk* desk =
+                  deps_.catalog->FindDesk(route->receiving_desk_code);
+              const domain::Procedure* procedure =
+                  deps_.catalog->FindProcedure(filing->procedure_code);
+              const std::string code = NewPickupCode();
+              cdkv::v1::PickupDetails pickup;
+              pickup.set_pickup_code(code);
+              if (desk != nullptr) {
+                pickup.set_desk_name(desk->name_vi);
+                pickup.set_address(desk->address_vi);
+                pickup.set_opening_hours(OpeningHoursText(*desk));
+              }
+              pickup.add_bring("Mã nhận kết quả " + code);
+              if (procedure != nullptr) {
+                for (const auto& d : procedure->documents) {
+                  if (d.required && d.kind == "id_card")
+                    pickup.add_bring("Bản chính " + d.label_vi);
+                }
+              }
+              for (const std::string& item : request->bring())
+                pickup.add_bring(item);
+              const absl::Time ready_from =
+                  request->has_ready_from()
+                      ? absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(
+                            request->ready_from()))
+                      : now;
+              *pickup.mutable_ready_from() = TimeUtil::MillisecondsToTimestamp(
+                  absl::ToUnixMillis(ready_from));
+              pickup.set_delivery(filing->delivery == "home"
+                                      ? cdkv::v1::RESULT_DELIVERY_HOME
+                                  : filing->delivery == "post"
+                                      ? cdkv::v1::RESULT_DELIVERY_POST
+                                      : cdkv::v1::RESULT_DELIVERY_DESK_PICKUP);
+              pickup.set_note(request->note());
+              std::string pickup_json;
+              google::protobuf::util::MessageToJsonString(pickup, &pickup_json);
+              filing->pickup_json = pickup_json;
+              filing->pickup_code_hash =
+                  store::Sha256Hex(absl::StrCat(filing->id, ":", code));
+              filing->ready_at = now;
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kMarkReady,
+                                  Actor::Of(*caller), "", now, events);
+                  !s.ok()) {
+                return s;
+              }
+              const std::string text = absl::StrCat(
+                  "Hồ sơ ", filing->id, " đã có kết quả. Mời ông/bà đến ",
+                  pickup.desk_name(), " (", pickup.opening_hours(),
+                  ") để nhận, mang theo mã ", code,
+                  " và bản chính giấy tờ tùy thân.");
+              if (absl::Status s = Notify(tx, *filing, "result_ready", text,
+                                          pickup_json, now);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* DeskServiceImpl::RecordPickup(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RecordPickupRequest* request,
     cdkv::v1::RecordPickupResponse* response) {
-  return Serve(context, "RecordPickup", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kOfficer);
-    if (!caller.ok()) return Fail(caller.status());
-    if (request->pickup_code().empty() || request->pickup_code().size() > 16) {
-      return Fail(absl::InvalidArgumentError(
-          "pickup_code is the six-digit code the citizen shows"));
-    }
-    return Mutate(
-        deps_, *caller, "RecordPickup", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              DeskFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (filing->state != State::kReadyForPickup) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing->id, " is ", domain::StateName(filing->state),
-                "; its result is not ready for pickup"));
-          }
-          const std::string hash = store::Sha256Hex(
-              absl::StrCat(filing->id, ":", request->pickup_code()));
-          if (hash != filing->pickup_code_hash) {
-            return absl::PermissionDeniedError(
-                "the pickup code does not match this filing; ask the citizen "
-                "for "
-                "the code in their notice");
-          }
-          filing->completed_at = now;
-          if (absl::Status s = ApplyAction(tx, *filing, Action::kRecordPickup,
-                                           Actor::Of(*caller), "", now, events);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "RecordPickup", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kOfficer);
+        if (!caller.ok()) return Fail(caller.status());
+        if (request->pickup_code().empty() ||
+            request->pickup_code().size() > 16) {
+          return Fail(absl::InvalidArgumentError(
+              "pickup_code is the six-digit code the citizen shows"));
+        }
+        return Mutate(
+            deps_, *caller, "RecordPickup", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  DeskFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (filing->state != State::kReadyForPickup) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("filing ", filing->id, " is ",
+                                 domain::StateName(filing->state),
+                                 "; its result is not ready for pickup"));
+              }
+              const std::string hash = store::Sha256Hex(
+                  absl::StrCat(filing->id, ":", request->pickup_code()));
+              if (hash != filing->pickup_code_hash) {
+                return absl::PermissionDeniedError(
+                    "the pickup code does not match this filing; ask the "
+                    "citizen "
+                    "for "
+                    "the code in their notice");
+              }
+              filing->completed_at = now;
+              if (absl::Status s =
+                      ApplyAction(tx, *filing, Action::kRecordPickup,
+                                  Actor::Of(*caller), "", now, events);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 }  // namespace cdkv::api

@@ -2,6 +2,7 @@
 #define CDKV_SERVICES_API_DESK_SERVICE_H_
 
 #include "cdkv/v1/desk.grpc.pb.h"
+#include "common/work_pool.h"
 #include "services/api/deps.h"
 
 namespace cdkv::api {
@@ -59,6 +60,10 @@ class DeskServiceImpl final : public cdkv::v1::DeskService::CallbackService {
 
  private:
   Deps& deps_;
+  // Runs the handlers (see ServeOnPool): enough threads for commits to batch.
+  // Last member, so it is destroyed first: queued calls finish while deps_
+  // is still there.
+  WorkPool pool_{16};
 };
 
 }  // namespace cdkv::api

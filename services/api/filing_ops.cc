@@ -133,7 +133,8 @@ absl::Status CheckAccess(const Deps& deps, const auth::Principal& principal,
           commune ? deps.catalog->FindDistrict(commune->district_code)
                   : nullptr;
       if (district != nullptr &&
-          principal.Oversees(Std(district->code), Std(district->province_vi))) {
+          principal.Oversees(Std(district->code),
+                             Std(district->province_code))) {
         return absl::OkStatus();
       }
       return absl::PermissionDeniedError(absl::StrCat(

@@ -7,8 +7,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -66,16 +68,15 @@ absl::Status Audit(records::Tx& tx, const Actor& actor, std::string_view action,
 // Checks a client request id: present, at most 128 printable ASCII characters.
 absl::Status ValidateRequestId(std::string_view request_id);
 
-// Runs a mutating RPC exactly once per (caller, request id): a retry gets the
+// Runs a mutation exactly once per (caller, request id): a retry gets the
 // stored first answer; otherwise `body` runs in one transaction and its answer
 // is stored with it. Events the body queued are published after the commit.
+// On failure `response` is cleared.
 template <typename Response, typename Body>
-grpc::Status Mutate(Deps& deps, const auth::Principal& caller,
-                    std::string_view method, std::string_view request_id,
-                    Response* response, Body body) {
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) {
-    return auth::ToGrpcStatus(s);
-  }
+absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
+                        std::string_view method, std::string_view request_id,
+                        Response* response, Body body) {
+  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
   std::vector<cdkv::v1::FilingEvent> events;
   const absl::Time now = deps.clock();
   absl::Status status =
@@ -96,11 +97,20 @@ grpc::Status Mutate(Deps& deps, const auth::Principal& caller,
       });
   if (!status.ok()) {
     response->Clear();
-    return auth::ToGrpcStatus(status);
+    return status;
   }
   for (const auto& event : events) deps.events->Publish(event);
   deps.poke_outbox();
-  return grpc::Status::OK;
+  return absl::OkStatus();
+}
+
+// MutateOnce for a gRPC handler.
+template <typename Response, typename Body>
+grpc::Status Mutate(Deps& deps, const auth::Principal& caller,
+                    std::string_view method, std::string_view request_id,
+                    Response* response, Body body) {
+  return auth::ToGrpcStatus(
+      MutateOnce(deps, caller, method, request_id, response, std::move(body)));
 }
 
 }  // namespace cdkv::api

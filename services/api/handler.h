@@ -39,7 +39,7 @@ inline grpc::Status Fail(const absl::Status& status) {
 }
 
 // The shared check at the top of every handler: a valid token, of the given
-// role.
+// role, whose staff account is still enabled and has not revoked it.
 inline absl::StatusOr<auth::Principal> Authorize(
     const grpc::CallbackServerContext& context, const Deps& deps,
     domain::Role role) {
@@ -47,6 +47,14 @@ inline absl::StatusOr<auth::Principal> Authorize(
       auth::Authenticate(context, *deps.signer, deps.clock());
   if (!principal.ok()) return principal.status();
   if (absl::Status s = auth::RequireRole(*principal, role); !s.ok()) return s;
+  // Fail closed: a server wired without the account store cannot tell a
+  // disabled account's token from a good one.
+  if (deps.accounts == nullptr) {
+    return absl::InternalError("the server has no account store; try later");
+  }
+  if (absl::Status s = deps.accounts->CheckTokenCurrent(*principal); !s.ok()) {
+    return s;
+  }
   return principal;
 }
 

@@ -31,11 +31,21 @@ struct Fact {
 absl::StatusOr<std::vector<Fact>> Facts(Deps& deps,
                                         const auth::Principal& caller,
                                         const cdkv::v1::ReportScope& scope) {
-  if (!scope.district_code().empty() && !caller.district_code.empty() &&
-      scope.district_code() != caller.district_code) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("district ", scope.district_code(),
-                     " is outside the area you supervise"));
+  if (!scope.district_code().empty()) {
+    const domain::District* district =
+        deps.catalog->FindDistrict(scope.district_code());
+    // A district supervisor is matched on the district, a province
+    // supervisor on the district's province.
+    const bool overseen =
+        district != nullptr
+            ? caller.Oversees(Std(district->code), Std(district->province_code))
+            : caller.district_code.empty() ||
+                  scope.district_code() == caller.district_code;
+    if (!overseen) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("district ", scope.district_code(),
+                       " is outside the area you supervise"));
+    }
   }
   const absl::Time from =
       scope.has_from_time()

@@ -12,8 +12,11 @@
 #include <variant>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/string_view.h"
 #include "services/auth/grpc_status.h"
 #include "services/auth/phone.h"
 #include "services/store/migrations.h"
@@ -70,11 +73,28 @@ CREATE TABLE code_requests (
 CREATE INDEX code_requests_by_phone ON code_requests (phone, at_us);
 )sql"};
 
+// Admin changes must be traceable to a person, and an account that left must
+// be shut out at once: a disabled flag, and a token generation that tokens
+// carry and every call compares (see CheckTokenCurrent).
+constexpr store::Migration kSchemaV2 = {2, "staff administration", R"sql(
+ALTER TABLE staff ADD COLUMN disabled_us INTEGER;
+ALTER TABLE staff ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE admin_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us INTEGER NOT NULL,
+  operator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  username TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql"};
+
 constexpr size_t kMinUsername = 3;
 constexpr size_t kMaxUsername = 64;
 constexpr size_t kMinPassword = 10;
 constexpr size_t kMaxPassword = 256;
 constexpr size_t kMaxDisplayName = 128;
+constexpr size_t kMaxOperator = 256;
 constexpr size_t kMaxCode = 64;
 constexpr size_t kMaxDesks = 32;
 constexpr int kCodeDigits = 6;
@@ -151,20 +171,82 @@ absl::Status CheckUsername(std::string_view folded) {
   return absl::OkStatus();
 }
 
-absl::Status CheckStaffAccount(const StaffAccount& a, std::string_view folded) {
-  if (absl::Status s = CheckUsername(folded); !s.ok()) return s;
-  if (a.password.size() < kMinPassword || a.password.size() > kMaxPassword) {
+// Well-formed UTF-8: no stray continuation bytes, overlong forms,
+// surrogates or code points past U+10FFFF.
+bool IsUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;  // Truncated sequence.
+    for (size_t k = 1; k <= extra; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Free text an operator or the catalog supplies: names, operator names.
+// Control characters would be escaped six-fold in tokens, could forge lines
+// on an operator's terminal, and mean nothing in a name.
+bool IsPrintableUtf8(std::string_view text) {
+  return IsUtf8(text) && std::none_of(text.begin(), text.end(), [](char c) {
+           return absl::ascii_iscntrl(c);
+         });
+}
+
+absl::Status CheckPassword(std::string_view password,
+                           std::string_view folded_username) {
+  if (password.size() < kMinPassword || password.size() > kMaxPassword) {
     return absl::InvalidArgumentError(absl::StrCat(
         "password must be ", kMinPassword, " to ", kMaxPassword, " bytes"));
   }
-  // Control characters would be escaped six-fold in tokens and mean
-  // nothing in a name.
+  if (absl::EqualsIgnoreCase(Absl(password), Absl(folded_username))) {
+    return absl::InvalidArgumentError(
+        "password must not be the username; choose another");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOperator(std::string_view by) {
+  if (by.empty() || by.size() > kMaxOperator || !IsPrintableUtf8(by)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the operator name must be 1 to ", kMaxOperator,
+                     " bytes of UTF-8 without control characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckStaffAccount(const StaffAccount& a, std::string_view folded) {
+  if (absl::Status s = CheckUsername(folded); !s.ok()) return s;
   if (a.display_name.empty() || a.display_name.size() > kMaxDisplayName ||
-      std::any_of(a.display_name.begin(), a.display_name.end(),
-                  [](char c) { return absl::ascii_iscntrl(c); })) {
+      !IsPrintableUtf8(a.display_name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("display name must be 1 to ", kMaxDisplayName,
-                     " bytes without control characters"));
+                     " bytes of UTF-8 without control characters"));
   }
   for (const std::string& desk : a.desk_codes) {
     if (absl::Status s = CheckCode("desk code", desk); !s.ok()) return s;
@@ -264,11 +346,14 @@ absl::StatusOr<std::unique_ptr<AccountStore>> AccountStore::Open(
     return absl::FailedPreconditionError(
         absl::StrCat("cannot restrict ", path.string(), " to mode 0600"));
   }
-  if (absl::Status s = store::ApplyMigrations(*db, {kSchemaV1}); !s.ok()) {
+  if (absl::Status s = store::ApplyMigrations(*db, {kSchemaV1, kSchemaV2});
+      !s.ok()) {
     return s;
   }
+  absl::StatusOr<Database> check_db = Database::Open(path.string());
+  if (!check_db.ok()) return check_db.status();
   std::unique_ptr<AccountStore> accounts(
-      new AccountStore(std::move(*db), options));
+      new AccountStore(std::move(*db), std::move(*check_db), options));
 
   std::array<unsigned char, 16> random_password;
   randombytes_buf(random_password.data(), random_password.size());
@@ -305,10 +390,18 @@ bool AccountStore::PasswordMatches(const std::string& hash,
   return ok;
 }
 
+absl::Status AccountStore::CheckStaffFields(const StaffAccount& account) {
+  return CheckStaffAccount(account, FoldUsername(account.username));
+}
+
 absl::StatusOr<Principal> AccountStore::CreateStaffAccount(
-    const StaffAccount& account, absl::Time now) {
+    const StaffAccount& account, absl::Time now, std::string_view by) {
   const std::string username = FoldUsername(account.username);
   if (absl::Status s = CheckStaffAccount(account, username); !s.ok()) return s;
+  if (absl::Status s = CheckPassword(account.password, username); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckOperator(by); !s.ok()) return s;
   absl::StatusOr<std::string> hash = HashPassword(account.password);
   if (!hash.ok()) return hash.status();
 
@@ -351,17 +444,245 @@ absl::StatusOr<Principal> AccountStore::CreateStaffAccount(
             {principal.account_id, desk});
     if (!s.ok()) return s;
   }
+  std::string detail = absl::StrCat("role=", domain::RoleName(principal.role),
+                                    " name=\"", principal.display_name, "\"");
+  if (!principal.desk_codes.empty()) {
+    absl::StrAppend(&detail,
+                    " desks=", absl::StrJoin(principal.desk_codes, ","));
+  }
+  if (!principal.district_code.empty()) {
+    absl::StrAppend(&detail, " district=", principal.district_code);
+  }
+  if (!principal.province_code.empty()) {
+    absl::StrAppend(&detail, " province=", principal.province_code);
+  }
+  s = RecordAdminChangeLocked(now, by, "create", username, detail);
+  if (!s.ok()) return s;
   if (s = tx->Commit(); !s.ok()) return s;
   return principal;
 }
 
+absl::Status AccountStore::RecordAdminChangeLocked(absl::Time now,
+                                                   std::string_view by,
+                                                   std::string_view action,
+                                                   std::string_view username,
+                                                   std::string_view detail) {
+  return Run(db_,
+             "INSERT INTO admin_audit (at_us, operator, action, username, "
+             "detail) VALUES (?, ?, ?, ?, ?)",
+             {Micros(now), by, action, username, detail});
+}
+
+absl::Status AccountStore::ResetPassword(std::string_view username,
+                                         std::string_view password,
+                                         absl::Time now, std::string_view by) {
+  const std::string folded = FoldUsername(username);
+  if (absl::Status s = CheckUsername(folded); !s.ok()) return s;
+  if (absl::Status s = CheckPassword(password, folded); !s.ok()) return s;
+  if (absl::Status s = CheckOperator(by); !s.ok()) return s;
+  absl::StatusOr<std::string> hash = HashPassword(password);
+  if (!hash.ok()) return hash.status();
+
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  absl::Status s = Run(db_,
+                       "UPDATE staff SET password_hash = ?, token_generation "
+                       "= token_generation + 1 WHERE username = ?",
+                       {*hash, folded});
+  if (!s.ok()) return s;
+  if (db_.Changes() == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("no staff account \"", folded, "\""));
+  }
+  // A person locked out by their own failed attempts gets in with the new
+  // password at once.
+  s = Run(db_, "DELETE FROM password_failures WHERE username = ?", {folded});
+  if (!s.ok()) return s;
+  s = RecordAdminChangeLocked(now, by, "reset_password", folded,
+                              "password replaced; earlier tokens revoked");
+  if (!s.ok()) return s;
+  return tx->Commit();
+}
+
+absl::Status AccountStore::SetDisabled(std::string_view username, bool disabled,
+                                       absl::Time now, std::string_view by) {
+  const std::string folded = FoldUsername(username);
+  if (absl::Status s = CheckUsername(folded); !s.ok()) return s;
+  if (absl::Status s = CheckOperator(by); !s.ok()) return s;
+
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  absl::StatusOr<Statement> row = Prepare(
+      db_, "SELECT disabled_us IS NOT NULL FROM staff WHERE username = ?",
+      {folded});
+  if (!row.ok()) return row.status();
+  absl::StatusOr<bool> found = row->Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::NotFoundError(
+        absl::StrCat("no staff account \"", folded, "\""));
+  }
+  if ((row->ColumnInt64(0) != 0) == disabled) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "\"", folded, "\" is already ", disabled ? "disabled" : "enabled"));
+  }
+  // Disabling bumps the generation so tokens issued before stop working even
+  // after the account is enabled again.
+  absl::Status s =
+      disabled
+          ? Run(db_,
+                "UPDATE staff SET disabled_us = ?, token_generation = "
+                "token_generation + 1 WHERE username = ?",
+                {Micros(now), folded})
+          : Run(db_, "UPDATE staff SET disabled_us = NULL WHERE username = ?",
+                {folded});
+  if (!s.ok()) return s;
+  s = RecordAdminChangeLocked(
+      now, by, disabled ? "disable" : "enable", folded,
+      disabled ? "sign-in refused; earlier tokens revoked" : "sign-in allowed");
+  if (!s.ok()) return s;
+  return tx->Commit();
+}
+
+absl::StatusOr<std::vector<StaffRecord>> AccountStore::ListStaff(
+    const StaffFilter& filter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction, so the desks match the accounts.
+  if (absl::Status s = db_.Exec("BEGIN"); !s.ok()) return s;
+  struct EndRead {
+    Database& db;
+    ~EndRead() { db.Exec("ROLLBACK").IgnoreError(); }
+  } end_read{db_};
+  absl::StatusOr<Statement> rows = Prepare(
+      db_,
+      "SELECT account_id, username, role, display_name, district_code, "
+      "province_code, created_us, disabled_us FROM staff ORDER BY username",
+      {});
+  if (!rows.ok()) return rows.status();
+  std::vector<StaffRecord> records;
+  while (true) {
+    absl::StatusOr<bool> more = rows->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    StaffRecord r;
+    r.account_id = rows->ColumnText(0);
+    r.username = rows->ColumnText(1);
+    absl::StatusOr<domain::Role> role = domain::ParseRole(rows->ColumnText(2));
+    if (!role.ok()) return role.status();
+    r.role = *role;
+    r.display_name = rows->ColumnText(3);
+    r.district_code = rows->ColumnText(4);
+    r.province_code = rows->ColumnText(5);
+    r.created_at = absl::FromUnixMicros(rows->ColumnInt64(6));
+    if (!rows->ColumnIsNull(7)) {
+      r.disabled_at = absl::FromUnixMicros(rows->ColumnInt64(7));
+    }
+    if (filter.role.has_value() && r.role != *filter.role) continue;
+    records.push_back(std::move(r));
+  }
+  absl::StatusOr<Statement> desks = Prepare(
+      db_, "SELECT desk_code FROM staff_desks WHERE account_id = ? ORDER BY 1",
+      {});
+  if (!desks.ok()) return desks.status();
+  std::vector<StaffRecord> kept;
+  for (StaffRecord& r : records) {
+    if (absl::Status s = desks->Reset(); !s.ok()) return s;
+    if (absl::Status s = desks->BindText(1, r.account_id); !s.ok()) return s;
+    while (true) {
+      absl::StatusOr<bool> more = desks->Step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      r.desk_codes.push_back(desks->ColumnText(0));
+    }
+    if (!filter.desk_code.empty() &&
+        std::find(r.desk_codes.begin(), r.desk_codes.end(), filter.desk_code) ==
+            r.desk_codes.end()) {
+      continue;
+    }
+    kept.push_back(std::move(r));
+  }
+  return kept;
+}
+
+absl::StatusOr<std::vector<AdminAuditEntry>> AccountStore::AdminAudit(
+    int limit) {
+  if (limit <= 0) return absl::InvalidArgumentError("limit must be positive");
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::StatusOr<Statement> rows = Prepare(
+      db_,
+      "SELECT id, at_us, operator, action, username, detail FROM admin_audit "
+      "ORDER BY id DESC LIMIT ?",
+      {int64_t{limit}});
+  if (!rows.ok()) return rows.status();
+  std::vector<AdminAuditEntry> entries;
+  while (true) {
+    absl::StatusOr<bool> more = rows->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    AdminAuditEntry e;
+    e.id = rows->ColumnInt64(0);
+    e.at = absl::FromUnixMicros(rows->ColumnInt64(1));
+    e.operator_name = rows->ColumnText(2);
+    e.action = rows->ColumnText(3);
+    e.username = rows->ColumnText(4);
+    e.detail = rows->ColumnText(5);
+    entries.push_back(std::move(e));
+  }
+  std::reverse(entries.begin(), entries.end());
+  return entries;
+}
+
+absl::Status AccountStore::CheckTokenCurrent(const Principal& principal) {
+  if (principal.role != domain::Role::kOfficer &&
+      principal.role != domain::Role::kSupervisor) {
+    return absl::OkStatus();
+  }
+  std::lock_guard<std::mutex> lock(check_mu_);
+  if (!token_check_.has_value()) {
+    absl::StatusOr<Statement> stmt = check_db_.Prepare(
+        "SELECT disabled_us IS NOT NULL, token_generation FROM staff "
+        "WHERE account_id = ?");
+    if (!stmt.ok()) return stmt.status();
+    token_check_ = std::move(*stmt);
+  }
+  Statement& check = *token_check_;
+  if (absl::Status s = check.Reset(); !s.ok()) return s;
+  if (absl::Status s = check.BindText(1, principal.account_id); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<bool> found = check.Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::UnauthenticatedError(
+        "this account no longer exists; ask your administrator");
+  }
+  const bool disabled = check.ColumnInt64(0) != 0;
+  const int64_t generation = check.ColumnInt64(1);
+  // Done with the row: a statement left mid-step would hold the read
+  // snapshot open until the next call.
+  if (absl::Status s = check.Reset(); !s.ok()) return s;
+  if (disabled) {
+    return absl::UnauthenticatedError(
+        "this account is disabled; ask your administrator");
+  }
+  if (generation != principal.token_generation) {
+    return absl::UnauthenticatedError(
+        "this token was revoked (password reset or account disabled); sign "
+        "in again");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Principal> AccountStore::LoadStaffLocked(
     const std::string& account_id) {
-  absl::StatusOr<Statement> row = Prepare(
-      db_,
-      "SELECT role, display_name, district_code, province_code FROM staff "
-      "WHERE account_id = ?",
-      {account_id});
+  absl::StatusOr<Statement> row =
+      Prepare(db_,
+              "SELECT role, display_name, district_code, province_code, "
+              "token_generation, disabled_us IS NOT NULL FROM staff "
+              "WHERE account_id = ?",
+              {account_id});
   if (!row.ok()) return row.status();
   absl::StatusOr<bool> found = row->Step();
   if (!found.ok()) return found.status();
@@ -377,6 +698,11 @@ absl::StatusOr<Principal> AccountStore::LoadStaffLocked(
   principal.display_name = row->ColumnText(1);
   principal.district_code = row->ColumnText(2);
   principal.province_code = row->ColumnText(3);
+  principal.token_generation = row->ColumnInt64(4);
+  if (row->ColumnInt64(5) != 0) {
+    return absl::UnauthenticatedError(
+        "this account is disabled; ask your administrator");
+  }
 
   absl::StatusOr<Statement> desks =
       Prepare(db_,

@@ -1,9 +1,11 @@
 #ifndef CDKV_SERVICES_AUTH_ACCOUNT_STORE_H_
 #define CDKV_SERVICES_AUTH_ACCOUNT_STORE_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <string_view>
@@ -33,6 +35,38 @@ struct StaffAccount {
   // A supervisor needs a district or a province (or both).
   std::string district_code;
   std::string province_code;
+};
+
+// A staff account as an operator sees it (never the password hash).
+struct StaffRecord {
+  std::string account_id;
+  std::string username;
+  domain::Role role = domain::Role::kOfficer;
+  std::string display_name;
+  std::vector<std::string> desk_codes;  // Sorted.
+  std::string district_code;
+  std::string province_code;
+  absl::Time created_at;
+  std::optional<absl::Time> disabled_at;  // Set while disabled.
+};
+
+// Which staff accounts ListStaff returns; empty fields match everything.
+struct StaffFilter {
+  std::optional<domain::Role> role;
+  std::string desk_code;
+};
+
+// One recorded administrative change (see AccountStore::AdminAudit).
+struct AdminAuditEntry {
+  int64_t id = 0;
+  absl::Time at;
+  // Who ran it, as the caller described them (cdkv-admin: the person behind
+  // sudo, the account and uid).
+  std::string operator_name;
+  // "create", "reset_password", "disable" or "enable".
+  std::string action;
+  std::string username;
+  std::string detail;
 };
 
 // A freshly issued sign-in code. `code` goes to the phone and nowhere else.
@@ -81,10 +115,50 @@ class AccountStore {
   AccountStore(const AccountStore&) = delete;
   AccountStore& operator=(const AccountStore&) = delete;
 
-  // INVALID_ARGUMENT for a field that breaks the rules above,
-  // ALREADY_EXISTS for a taken username.
-  absl::StatusOr<Principal> CreateStaffAccount(const StaffAccount& account,
-                                               absl::Time now);
+  // Recorded as the operator of changes made without one (tests, the
+  // server's development-mode seeding).
+  static constexpr std::string_view kInProcessOperator = "in-process";
+
+  // Every method below that changes a staff account records the change, in
+  // the same transaction, in the admin audit table with `by` (1 to 256 bytes
+  // of UTF-8 without control characters) as the operator.
+
+  // CreateStaffAccount's checks of everything but the password, so a tool
+  // can refuse a bad account before asking for a password.
+  static absl::Status CheckStaffFields(const StaffAccount& account);
+
+  // INVALID_ARGUMENT for a field that breaks the rules above (and for a
+  // password equal to the username), ALREADY_EXISTS for a taken username.
+  absl::StatusOr<Principal> CreateStaffAccount(
+      const StaffAccount& account, absl::Time now,
+      std::string_view by = kInProcessOperator);
+
+  // Sets a new password (same rules as at creation), clears the failed
+  // sign-in count, and ends every token issued before. NOT_FOUND for an
+  // unknown username.
+  absl::Status ResetPassword(std::string_view username,
+                             std::string_view password, absl::Time now,
+                             std::string_view by);
+
+  // A disabled account cannot sign in, and every token issued before it was
+  // disabled stops working at once (see CheckTokenCurrent). Enabling lets it
+  // sign in again; old tokens stay dead. NOT_FOUND for an unknown username,
+  // FAILED_PRECONDITION when it is already in the requested state.
+  absl::Status SetDisabled(std::string_view username, bool disabled,
+                           absl::Time now, std::string_view by);
+
+  // Staff accounts ordered by username.
+  absl::StatusOr<std::vector<StaffRecord>> ListStaff(const StaffFilter& filter);
+
+  // The most recent `limit` administrative changes, oldest first.
+  absl::StatusOr<std::vector<AdminAuditEntry>> AdminAudit(int limit);
+
+  // For every authenticated call (api::Authorize): OK for a citizen, and for
+  // a staff token whose account still exists, is not disabled and has the
+  // token's generation; UNAUTHENTICATED saying why otherwise. One indexed
+  // read of accounts.db, so changes made by cdkv-admin in another process
+  // apply to the very next call.
+  absl::Status CheckTokenCurrent(const Principal& principal);
 
   // The citizen account of `phone` (any accepted format), created on first
   // use. INVALID_ARGUMENT for a number NormalizePhoneNumber refuses.
@@ -114,8 +188,8 @@ class AccountStore {
                                              absl::Time now);
 
  private:
-  AccountStore(store::Database db, Options options)
-      : db_(std::move(db)), options_(options) {}
+  AccountStore(store::Database db, store::Database check_db, Options options)
+      : db_(std::move(db)), check_db_(std::move(check_db)), options_(options) {}
 
   absl::StatusOr<std::string> HashPassword(std::string_view password);
   bool PasswordMatches(const std::string& hash, std::string_view password);
@@ -124,8 +198,20 @@ class AccountStore {
   absl::StatusOr<Principal> FindOrCreateCitizenLocked(const std::string& phone,
                                                       absl::Time now);
 
+  // Requires mu_ and an open transaction: one admin audit row.
+  absl::Status RecordAdminChangeLocked(absl::Time now, std::string_view by,
+                                       std::string_view action,
+                                       std::string_view username,
+                                       std::string_view detail);
+
   std::mutex mu_;
   store::Database db_;  // Guarded by mu_.
+  // CheckTokenCurrent runs on every call, so it has its own connection (WAL
+  // readers never wait for a writer's fsync) and a statement prepared once,
+  // declared after its connection so it is finalized first.
+  std::mutex check_mu_;
+  store::Database check_db_;                     // Guarded by check_mu_.
+  std::optional<store::Statement> token_check_;  // Guarded by check_mu_.
   const Options options_;
   // Verified against when the username is unknown, so that case costs what
   // a wrong password costs.

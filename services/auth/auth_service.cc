@@ -211,6 +211,10 @@ grpc::ServerUnaryReactor* AuthServiceImpl::GetSession(
     absl::StatusOr<TokenClaims> claims =
         AuthenticateClaims(*context, signer_, clock_());
     if (!claims.ok()) return claims.status();
+    if (absl::Status s = accounts_.CheckTokenCurrent(claims->principal);
+        !s.ok()) {
+      return s;
+    }
     DescribeSession(*claims, response->mutable_session());
     return absl::OkStatus();
   });

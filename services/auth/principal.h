@@ -1,6 +1,7 @@
 #ifndef CDKV_SERVICES_AUTH_PRINCIPAL_H_
 #define CDKV_SERVICES_AUTH_PRINCIPAL_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ struct Principal {
   // a province-level supervisor has only a province.
   std::string district_code;
   std::string province_code;
+  // Staff only: the account's token generation when the token was issued.
+  // Disabling an account or resetting its password bumps the stored
+  // generation, which is how tokens issued before stop working.
+  int64_t token_generation = 0;
 
   // True for an officer assigned to `desk`.
   bool MayUseDesk(std::string_view desk) const;

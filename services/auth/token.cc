@@ -244,6 +244,7 @@ std::string TokenSigner::Issue(const Principal& principal, absl::Time now,
       {"desks", principal.desk_codes},
       {"district", principal.district_code},
       {"province", principal.province_code},
+      {"gen", principal.token_generation},
       {"iat", absl::ToUnixSeconds(now)},
       {"exp", absl::ToUnixSeconds(now + ttl)},
   };
@@ -301,9 +302,14 @@ absl::StatusOr<TokenClaims> TokenSigner::VerifyClaims(std::string_view token,
   std::optional<std::string> province = StringField(payload, "province");
   std::optional<int64_t> iat = IntField(payload, "iat");
   std::optional<int64_t> exp = IntField(payload, "exp");
+  // Tokens issued before generations existed have none: generation 0, which
+  // is what every account starts with.
+  std::optional<int64_t> generation = int64_t{0};
+  if (payload.contains("gen")) generation = IntField(payload, "gen");
   auto desks = payload.find("desks");
   if (!sub || sub->empty() || !role_name || !name || !district || !province ||
-      !iat || !exp || desks == payload.end() || !desks->is_array()) {
+      !iat || !exp || !generation || *generation < 0 ||
+      desks == payload.end() || !desks->is_array()) {
     return MalformedToken();
   }
   absl::StatusOr<domain::Role> role = domain::ParseRole(*role_name);
@@ -330,6 +336,7 @@ absl::StatusOr<TokenClaims> TokenSigner::VerifyClaims(std::string_view token,
   p.display_name = std::move(*name);
   p.district_code = std::move(*district);
   p.province_code = std::move(*province);
+  p.token_generation = *generation;
   return claims;
 }
 

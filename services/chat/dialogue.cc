@@ -1,5 +1,6 @@
 #include "services/chat/dialogue.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -43,8 +44,8 @@ bool IsDone(std::string_view f) {
   return HasPhrase(f, "xong") || f == "du roi" || f == "da du" || f == "het roi";
 }
 bool IsConfirm(std::string_view f) {
-  return StartsWithPhrase(f, "dong y") || f == "co" || f == "ok" || f == "nop" ||
-         f == "co nop" || f == "nop ho so" || f == "vang";
+  return StartsWithPhrase(f, "dong y") || f == "co" || f == "ok" || f == "nop" || f == "co nop" ||
+         f == "nop ho so" || f == "vang";
 }
 bool IsNewFiling(std::string_view f) {
   return HasPhrase(f, "ho so moi") || f == "moi" || f == "lam moi";
@@ -106,15 +107,18 @@ std::string MenuText(const DialogueConfig& config) {
 
 std::string Greeting(const DialogueConfig& config) {
   if (config.commune_name_vi.empty()) {
-    return "Xin chào ông/bà. Đây là bộ phận một cửa. Ông/bà không cần viết tờ khai: chỉ cần "
+    return "Xin chào ông/bà. Đây là bộ phận một cửa. Ông/bà không cần viết tờ "
+           "khai: chỉ cần "
            "chụp ảnh giấy tờ và gửi vào đây.";
   }
   return absl::StrCat("Xin chào ông/bà. Đây là bộ phận một cửa ", config.commune_name_vi,
-                      ". Ông/bà không cần viết tờ khai: chỉ cần chụp ảnh giấy tờ và gửi vào đây.");
+                      ". Ông/bà không cần viết tờ khai: chỉ cần chụp ảnh giấy "
+                      "tờ và gửi vào đây.");
 }
 
 constexpr char kSendPhotosHint[] =
-    "Xin gửi ảnh giấy tờ vào đây. Gửi xong, xin nhắn \"xong\". Muốn hủy, nhắn \"hủy\".";
+    "Xin gửi ảnh giấy tờ vào đây. Gửi xong, xin nhắn \"xong\". Muốn hủy, nhắn "
+    "\"hủy\".";
 
 Conversation Fresh(DialogueState state) {
   Conversation c;
@@ -129,10 +133,11 @@ DialogueStep Choose(const MenuEntry& entry, const DialogueConfig& config) {
   step.action.kind = ActionKind::kCreateFiling;
   step.action.procedure_code = entry.procedure_code;
   step.action.commune_code = config.commune_code;
-  step.replies.push_back(absl::StrCat(
-      "Ông/bà đã chọn: ", entry.name_vi,
-      ".\nXin chụp rõ từng giấy tờ (căn cước, giấy tờ liên quan), mỗi tờ một ảnh, đủ sáng, "
-      "không bị che, rồi gửi ảnh vào đây. Gửi xong, xin nhắn \"xong\"."));
+  step.replies.push_back(
+      absl::StrCat("Ông/bà đã chọn: ", entry.name_vi,
+                   ".\nXin chụp rõ từng giấy tờ (căn cước, giấy tờ liên quan), mỗi tờ một "
+                   "ảnh, đủ sáng, "
+                   "không bị che, rồi gửi ảnh vào đây. Gửi xong, xin nhắn \"xong\"."));
   return step;
 }
 
@@ -182,17 +187,79 @@ DialogueStep Cancel(const Conversation& current) {
   return step;
 }
 
+// The digits of the number words in `folded` ("0912 345 678" → "0912345678";
+// "84912345678", as "+84 …" folds, → "0912345678").
+std::string DigitsOf(std::string_view folded) {
+  std::string digits;
+  for (std::string_view w : Words(folded)) {
+    if (std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      digits.append(w);
+    }
+  }
+  if (digits.size() == 11 && digits.substr(0, 2) == "84") digits = "0" + digits.substr(2);
+  return digits;
+}
+
+bool OnlyDigitWords(std::string_view folded) {
+  for (std::string_view w : Words(folded)) {
+    if (!std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+  }
+  return !folded.empty();
+}
+
+DialogueStep StartLink(const Conversation& current, std::string_view folded) {
+  const std::string phone = DigitsOf(folded.substr(std::string_view("lien ket").size()));
+  if (phone.empty()) {
+    return Stay(current,
+                "Để gộp hồ sơ với số điện thoại, xin nhắn \"liên kết\" và số điện "
+                "thoại, ví dụ: liên kết 0912345678");
+  }
+  DialogueStep step;
+  step.next = current;
+  step.next.link_phone = phone;
+  step.next.link_attempts = 0;
+  step.action.kind = ActionKind::kSendLinkCode;
+  step.action.phone = phone;
+  step.replies.push_back(absl::StrCat("Đã gửi mã 6 số bằng tin nhắn SMS đến số ", phone,
+                                      ". Xin nhắn mã đó vào đây (mã dùng được 5 phút)."));
+  return step;
+}
+
+DialogueStep VerifyLink(const Conversation& current, std::string code) {
+  DialogueStep step;
+  step.next = current;
+  step.next.link_phone.clear();
+  step.next.link_attempts = 0;
+  step.action.kind = ActionKind::kVerifyLinkCode;
+  step.action.phone = current.link_phone;
+  step.action.code = std::move(code);
+  step.replies.push_back(
+      absl::StrCat("Đã liên kết với số điện thoại ", current.link_phone,
+                   ". Hồ sơ gửi qua tin nhắn và hồ sơ làm trên ứng dụng nay là một."));
+  return step;
+}
+
 DialogueStep OnText(const Conversation& current, const std::string& text,
                     const DialogueConfig& config) {
   const std::string f = FoldVietnamese(text);
   if (IsCancel(f)) return Cancel(current);
+  if (StartsWithPhrase(f, "lien ket")) return StartLink(current, f);
+  // Shorter numbers while a code is awaited are still menu choices.
+  if (!current.link_phone.empty() && OnlyDigitWords(f)) {
+    if (std::string code = DigitsOf(f); code.size() == 6) {
+      return VerifyLink(current, std::move(code));
+    }
+  }
   if (std::string code = FindFilingCode(text); !code.empty()) {
     return Status(current, std::move(code));
   }
   if (IsStatus(f)) {
     if (current.filing_id.empty()) {
-      return Stay(current, "Ông/bà chưa có hồ sơ nào. Nếu có mã hồ sơ (bắt đầu bằng HS), "
-                           "xin nhắn mã đó.");
+      return Stay(current,
+                  "Ông/bà chưa có hồ sơ nào. Nếu có mã hồ sơ (bắt đầu bằng HS), "
+                  "xin nhắn mã đó.");
     }
     return Status(current, current.filing_id);
   }
@@ -209,38 +276,40 @@ DialogueStep OnText(const Conversation& current, const std::string& text,
       }
       std::vector<const MenuEntry*> found = KeywordMatches(f, config.menu);
       if (found.size() == 1) return Choose(*found.front(), config);
-      return ShowMenu(config, found.empty()
-                                  ? "Xin lỗi, tôi chưa hiểu ông/bà cần thủ tục nào."
-                                  : "Tin nhắn hợp với nhiều thủ tục. Xin chọn một.");
+      return ShowMenu(config, found.empty() ? "Xin lỗi, tôi chưa hiểu ông/bà cần thủ tục nào."
+                                            : "Tin nhắn hợp với nhiều thủ tục. Xin chọn một.");
     }
     case DialogueState::kCollectingPhotos: {
       if (!IsDone(f)) return Stay(current, kSendPhotosHint);
       if (current.photos == 0) {
-        return Stay(current, "Ông/bà chưa gửi ảnh nào. Xin chụp giấy tờ và gửi ảnh vào đây "
-                             "trước khi nhắn \"xong\".");
+        return Stay(current,
+                    "Ông/bà chưa gửi ảnh nào. Xin chụp giấy tờ và gửi ảnh vào đây "
+                    "trước khi nhắn \"xong\".");
       }
       DialogueStep step;
       step.next = current;
       step.next.state = DialogueState::kConfirming;
-      step.replies.push_back(absl::StrCat(
-          "Ông/bà nộp hồ sơ ", ProcedureName(config, current.procedure_code), " với ",
-          current.photos, " ảnh?\nNhắn \"đồng ý\" để nộp, hoặc \"hủy\" để hủy."));
+      step.replies.push_back(
+          absl::StrCat("Ông/bà nộp hồ sơ ", ProcedureName(config, current.procedure_code), " với ",
+                       current.photos, " ảnh?\nNhắn \"đồng ý\" để nộp, hoặc \"hủy\" để hủy."));
       return step;
     }
     case DialogueState::kConfirming: {
       if (!IsConfirm(f)) {
-        return Stay(current, "Xin nhắn \"đồng ý\" để nộp hồ sơ, gửi thêm ảnh nếu còn thiếu, "
-                             "hoặc nhắn \"hủy\" để hủy.");
+        return Stay(current,
+                    "Xin nhắn \"đồng ý\" để nộp hồ sơ, gửi thêm ảnh nếu còn thiếu, "
+                    "hoặc nhắn \"hủy\" để hủy.");
       }
       DialogueStep step;
       step.next = current;
       step.next.state = DialogueState::kSubmitted;
       step.action.kind = ActionKind::kSubmit;
       step.action.filing_id = current.filing_id;
-      step.replies.push_back(absl::StrCat(
-          "Đã nộp hồ sơ. Mã hồ sơ: ", current.filing_id,
-          ".\nCán bộ sẽ xem và điền tờ khai giúp ông/bà. Khi có kết quả, chúng tôi sẽ nhắn "
-          "nơi nhận, giờ nhận và giấy tờ cần mang. Ông/bà chỉ cần đến một lần."));
+      step.replies.push_back(absl::StrCat("Đã nộp hồ sơ. Mã hồ sơ: ", current.filing_id,
+                                          ".\nCán bộ sẽ xem và điền tờ khai giúp ông/bà. Khi có "
+                                          "kết quả, chúng tôi sẽ nhắn "
+                                          "nơi nhận, giờ nhận và giấy tờ cần mang. Ông/bà chỉ cần "
+                                          "đến một lần."));
       return step;
     }
     case DialogueState::kSubmitted: {
@@ -249,8 +318,8 @@ DialogueStep OnText(const Conversation& current, const std::string& text,
       }
       std::vector<const MenuEntry*> found = KeywordMatches(f, config.menu);
       if (found.size() == 1) return Choose(*found.front(), config);
-      return Stay(current, absl::StrCat(
-                               "Hồ sơ ", current.filing_id,
+      return Stay(current,
+                  absl::StrCat("Hồ sơ ", current.filing_id,
                                " đã nộp và đang được xử lý. Nhắn \"trạng thái\" để xem tình "
                                "hình, hoặc \"hồ sơ mới\" để làm hồ sơ khác."));
     }
@@ -273,9 +342,9 @@ DialogueStep OnPhotosReceived(const Conversation& current, int count,
       break;
   }
   if (current.photos + count > config.max_photos) {
-    return Stay(current, absl::StrCat("Mỗi hồ sơ nhận tối đa ", config.max_photos,
-                                      " ảnh. Ông/bà đã gửi ", current.photos,
-                                      " ảnh; nếu đã đủ, xin nhắn \"xong\"."));
+    return Stay(current,
+                absl::StrCat("Mỗi hồ sơ nhận tối đa ", config.max_photos, " ảnh. Ông/bà đã gửi ",
+                             current.photos, " ảnh; nếu đã đủ, xin nhắn \"xong\"."));
   }
   DialogueStep step;
   step.next = current;
@@ -289,23 +358,38 @@ DialogueStep OnPhotosReceived(const Conversation& current, int count,
 
 std::string_view DialogueStateName(DialogueState state) {
   switch (state) {
-    case DialogueState::kIdle: return "idle";
-    case DialogueState::kChoosingProcedure: return "choosing_procedure";
-    case DialogueState::kCollectingPhotos: return "collecting_photos";
-    case DialogueState::kConfirming: return "confirming";
-    case DialogueState::kSubmitted: return "submitted";
+    case DialogueState::kIdle:
+      return "idle";
+    case DialogueState::kChoosingProcedure:
+      return "choosing_procedure";
+    case DialogueState::kCollectingPhotos:
+      return "collecting_photos";
+    case DialogueState::kConfirming:
+      return "confirming";
+    case DialogueState::kSubmitted:
+      return "submitted";
   }
   return "idle";
 }
 
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kNone: return "none";
-    case ActionKind::kCreateFiling: return "create_filing";
-    case ActionKind::kAttachPhotos: return "attach_photos";
-    case ActionKind::kSubmit: return "submit";
-    case ActionKind::kCancel: return "cancel";
-    case ActionKind::kReportStatus: return "report_status";
+    case ActionKind::kNone:
+      return "none";
+    case ActionKind::kCreateFiling:
+      return "create_filing";
+    case ActionKind::kAttachPhotos:
+      return "attach_photos";
+    case ActionKind::kSubmit:
+      return "submit";
+    case ActionKind::kCancel:
+      return "cancel";
+    case ActionKind::kReportStatus:
+      return "report_status";
+    case ActionKind::kSendLinkCode:
+      return "send_link_code";
+    case ActionKind::kVerifyLinkCode:
+      return "verify_link_code";
   }
   return "none";
 }
@@ -314,9 +398,11 @@ std::vector<MenuEntry> DefaultMenu() {
   return {
       {"dang_ky_khai_sinh", "Đăng ký khai sinh", {"khai sinh"}},
       {"dang_ky_khai_tu", "Đăng ký khai tử", {"khai tu"}},
-      {"cap_ban_sao_trich_luc_ho_tich", "Cấp bản sao trích lục hộ tịch",
+      {"cap_ban_sao_trich_luc_ho_tich",
+       "Cấp bản sao trích lục hộ tịch",
        {"trich luc", "ban sao ho tich"}},
-      {"chung_thuc_ban_sao_tu_ban_chinh", "Chứng thực bản sao từ bản chính",
+      {"chung_thuc_ban_sao_tu_ban_chinh",
+       "Chứng thực bản sao từ bản chính",
        {"chung thuc", "sao y"}},
       {"xac_nhan_thong_tin_cu_tru", "Xác nhận thông tin về cư trú", {"cu tru"}},
   };
@@ -348,6 +434,19 @@ DialogueInput DialogueInput::PhotosAccepted(int count) {
 DialogueInput DialogueInput::PhotoRejected(std::string reason) {
   DialogueInput in;
   in.kind = Kind::kPhotoRejected;
+  in.reason = std::move(reason);
+  return in;
+}
+
+DialogueInput DialogueInput::LinkFailed(std::string reason) {
+  DialogueInput in;
+  in.kind = Kind::kLinkFailed;
+  in.reason = std::move(reason);
+  return in;
+}
+DialogueInput DialogueInput::LinkRefused(std::string reason) {
+  DialogueInput in;
+  in.kind = Kind::kLinkRefused;
   in.reason = std::move(reason);
   return in;
 }
@@ -397,6 +496,30 @@ DialogueStep Advance(const Conversation& current, const DialogueInput& input,
                                           step.next.photos,
                                           " ảnh). Ông/bà gửi tiếp, hoặc nhắn \"xong\" nếu "
                                           "đã đủ giấy tờ."));
+      return step;
+    }
+    case Kind::kLinkFailed: {
+      DialogueStep step = Stay(current, input.reason);
+      step.next.link_phone.clear();
+      step.next.link_attempts = 0;
+      return step;
+    }
+    case Kind::kLinkRefused: {
+      if (current.link_phone.empty()) return DialogueStep{current, {}, {}};
+      DialogueStep step;
+      step.next = current;
+      ++step.next.link_attempts;
+      if (step.next.link_attempts >= kMaxLinkAttempts) {
+        step.next.link_phone.clear();
+        step.next.link_attempts = 0;
+        step.replies.push_back(absl::StrCat("Mã sai quá ", kMaxLinkAttempts,
+                                            " lần. Muốn liên kết, xin nhắn lại \"liên kết\" và số "
+                                            "điện thoại để nhận mã mới."));
+        return step;
+      }
+      step.replies.push_back(absl::StrCat(
+          input.reason.empty() ? std::string("Mã chưa đúng.") : input.reason,
+          " Xin nhắn lại mã (còn ", kMaxLinkAttempts - step.next.link_attempts, " lần)."));
       return step;
     }
     case Kind::kPhotoRejected: {

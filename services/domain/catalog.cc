@@ -1,5 +1,6 @@
 #include "services/domain/catalog.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace cdkv::domain {
@@ -66,6 +67,18 @@ Catalog::Catalog(CatalogData data) : data_(std::move(data)) {
   IndexByCode(data_.districts, districts_);
   IndexByCode(data_.desks, desks_);
   IndexByCode(data_.bundles, bundles_);
+  for (const District& district : data_.districts) {
+    if (district.province_code.empty() ||
+        std::any_of(provinces_.begin(), provinces_.end(),
+                    [&](const Province& p) {
+                      return p.code == district.province_code;
+                    })) {
+      continue;
+    }
+    provinces_.push_back({district.province_code, district.province_vi});
+  }
+  // Indexed only once provinces_ stops growing, so the pointers stay valid.
+  IndexByCode(provinces_, provinces_by_code_);
 }
 
 const Procedure* Catalog::FindProcedure(absl::string_view code) const {
@@ -82,6 +95,9 @@ const Desk* Catalog::FindDesk(absl::string_view code) const {
 }
 const Bundle* Catalog::FindBundle(absl::string_view code) const {
   return Lookup(bundles_, code);
+}
+const Province* Catalog::FindProvince(absl::string_view code) const {
+  return Lookup(provinces_by_code_, code);
 }
 
 std::vector<const Bundle*> Catalog::BundlesContaining(

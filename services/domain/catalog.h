@@ -110,6 +110,15 @@ struct District {
   std::string name_vi;
   std::string province_vi;
   std::string desk_code;
+  // The province's administrative unit code (e.g. "87" for Đồng Tháp), which
+  // a province supervisor's scope names.
+  std::string province_code;
+};
+
+// A province, as named by the districts that belong to it.
+struct Province {
+  std::string code;
+  std::string name_vi;
 };
 
 struct Commune {
@@ -150,6 +159,9 @@ class Catalog {
   const District* FindDistrict(absl::string_view code) const;
   const Desk* FindDesk(absl::string_view code) const;
   const Bundle* FindBundle(absl::string_view code) const;
+  // A province that at least one district of the catalog belongs to.
+  const Province* FindProvince(absl::string_view code) const;
+  const std::vector<Province>& provinces() const { return provinces_; }
   // Bundles that include the procedure, so the app can offer them.
   std::vector<const Bundle*> BundlesContaining(
       absl::string_view procedure_code) const;
@@ -166,6 +178,10 @@ class Catalog {
   Index<District> districts_;
   Index<Desk> desks_;
   Index<Bundle> bundles_;
+  // Derived from the districts (the loader checks that every district of a
+  // province gives it the same name).
+  std::vector<Province> provinces_;
+  Index<Province> provinces_by_code_;
 };
 
 }  // namespace cdkv::domain

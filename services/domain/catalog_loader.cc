@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -477,16 +478,29 @@ absl::StatusOr<Catalog> ParseCatalog(absl::string_view procedures_json,
     r.Unique(desk_codes, data.desks.back().code, path + ".code");
   }
   std::set<std::string> district_codes;
+  std::map<std::string, std::string> province_names;
   const json& districts = r.Array(*units_doc, "districts", "$");
   for (size_t i = 0; i < districts.size() && r.ok(); ++i) {
     std::string path = Item("$", "districts", i);
-    r.KnownKeys(districts[i], path, {"code", "name_vi", "province_vi", "desk"});
+    r.KnownKeys(districts[i], path,
+                {"code", "name_vi", "province", "province_vi", "desk"});
     District district;
     district.code = r.String(districts[i], "code", path);
     district.name_vi = r.String(districts[i], "name_vi", path);
+    district.province_code = r.String(districts[i], "province", path);
     district.province_vi = r.String(districts[i], "province_vi", path);
     district.desk_code = r.String(districts[i], "desk", path);
     r.Unique(district_codes, district.code, path + ".code");
+    // One province, one name: supervisors and reports look provinces up by
+    // code and show the name.
+    auto [named, inserted] =
+        province_names.emplace(district.province_code, district.province_vi);
+    if (r.ok() && !inserted && named->second != district.province_vi) {
+      r.Fail(
+          path + ".province_vi",
+          absl::StrCat("province \"", district.province_code, "\" is named \"",
+                       named->second, "\" by an earlier district"));
+    }
     if (r.ok() && !desk_codes.contains(district.desk_code)) {
       r.Fail(path + ".desk",
              absl::StrCat("unknown desk \"", district.desk_code, "\""));

@@ -13,6 +13,7 @@
 namespace cdkv::records {
 namespace {
 
+using store::CachedStatement;
 using store::Statement;
 
 // A value to bind: integers, reals, text, optional times (NULL when absent).
@@ -44,19 +45,22 @@ absl::Status BindAll(Statement& stmt, std::initializer_list<Param> params) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Statement> Prepared(store::Database& db, std::string_view sql,
-                                   std::initializer_list<Param> params) {
-  absl::StatusOr<Statement> stmt = db.Prepare(sql);
+// Through the connection's statement cache: the same few dozen statements
+// run for every request, and compiling one costs more than running it.
+absl::StatusOr<CachedStatement> Prepared(store::Database& db,
+                                         std::string_view sql,
+                                         std::initializer_list<Param> params) {
+  absl::StatusOr<CachedStatement> stmt = db.PrepareCached(sql);
   if (!stmt.ok()) return stmt.status();
-  if (absl::Status s = BindAll(*stmt, params); !s.ok()) return s;
+  if (absl::Status s = BindAll(**stmt, params); !s.ok()) return s;
   return stmt;
 }
 
 absl::Status Run(store::Database& db, std::string_view sql,
                  std::initializer_list<Param> params) {
-  absl::StatusOr<Statement> stmt = Prepared(db, sql, params);
+  absl::StatusOr<CachedStatement> stmt = Prepared(db, sql, params);
   if (!stmt.ok()) return stmt.status();
-  return stmt->Run();
+  return (*stmt)->Run();
 }
 
 std::optional<absl::Time> OptionalTime(const Statement& s, int column) {
@@ -66,15 +70,15 @@ std::optional<absl::Time> OptionalTime(const Statement& s, int column) {
 
 // Reads every row of `stmt` with `read_row`.
 template <typename Row, typename ReadRow>
-absl::StatusOr<std::vector<Row>> Collect(absl::StatusOr<Statement> stmt,
+absl::StatusOr<std::vector<Row>> Collect(absl::StatusOr<CachedStatement> stmt,
                                          ReadRow read_row) {
   if (!stmt.ok()) return stmt.status();
   std::vector<Row> rows;
   while (true) {
-    absl::StatusOr<bool> has_row = stmt->Step();
+    absl::StatusOr<bool> has_row = (*stmt)->Step();
     if (!has_row.ok()) return has_row.status();
     if (!*has_row) break;
-    absl::StatusOr<Row> row = read_row(*stmt);
+    absl::StatusOr<Row> row = read_row(**stmt);
     if (!row.ok()) return row.status();
     rows.push_back(std::move(*row));
   }
@@ -130,44 +134,101 @@ std::string_view OrNull(const std::string& s) { return s; }
 
 }  // namespace
 
-absl::StatusOr<std::optional<std::string>> Tx::FindResponse(
+// The SQLite Tx: every method runs its statements on the connection of the
+// transaction RecordStore opened.
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(store::Database& db) : db_(db) {}
+
+  absl::StatusOr<std::optional<std::string>> FindResponse(
+      std::string_view principal, std::string_view request_id,
+      std::string_view method) override;
+  absl::Status SaveResponse(std::string_view principal,
+                            std::string_view request_id,
+                            std::string_view method, std::string_view response,
+                            absl::Time at) override;
+  absl::Status InsertFiling(const FilingRow& filing) override;
+  absl::StatusOr<FilingRow> GetFiling(std::string_view id) override;
+  absl::Status UpdateFiling(FilingRow& filing) override;
+  absl::StatusOr<std::vector<FilingRow>> FilingsOfCitizen(
+      std::string_view citizen_id, int limit, int offset) override;
+  absl::StatusOr<std::vector<FilingRow>> FilingsInStates(
+      const std::vector<domain::State>& states, int limit) override;
+  absl::StatusOr<std::vector<FilingRow>> FilingsAtDesk(
+      std::string_view desk_code, const std::vector<domain::State>& states,
+      int limit) override;
+  absl::StatusOr<std::vector<FilingRow>> FilingsSubmittedBetween(
+      absl::Time from, absl::Time to) override;
+  absl::Status AppendHistory(std::string_view filing_id,
+                             const domain::Transition& transition) override;
+  absl::StatusOr<std::vector<domain::Transition>> History(
+      std::string_view filing_id) override;
+  absl::Status InsertDocument(const DocumentRow& document) override;
+  absl::Status UpdateDocument(const DocumentRow& document) override;
+  absl::Status DeleteDocument(std::string_view filing_id,
+                              std::string_view document_id) override;
+  absl::StatusOr<std::vector<DocumentRow>> Documents(
+      std::string_view filing_id) override;
+  absl::Status ReplaceFields(std::string_view filing_id,
+                             const std::vector<FieldRow>& fields) override;
+  absl::Status UpdateField(const FieldRow& field) override;
+  absl::StatusOr<std::vector<FieldRow>> Fields(
+      std::string_view filing_id) override;
+  absl::Status Audit(const AuditRow& row) override;
+  absl::StatusOr<std::vector<AuditRow>> AuditTrail(std::string_view filing_id,
+                                                   int limit) override;
+  absl::Status AddOutbox(std::string_view kind, std::string_view payload,
+                         absl::Time at) override;
+  absl::StatusOr<std::vector<OutboxRow>> PendingOutbox(int limit) override;
+  absl::Status DeleteOutbox(int64_t id) override;
+  absl::StatusOr<int64_t> AddNotification(const NotificationRow& row) override;
+  absl::StatusOr<std::vector<NotificationRow>> Notifications(
+      std::string_view citizen_id, int limit, int offset) override;
+  absl::StatusOr<int64_t> MoveCitizen(std::string_view from,
+                                      std::string_view to) override;
+
+ private:
+  store::Database& db_;
+};
+
+absl::StatusOr<std::optional<std::string>> SqliteTx::FindResponse(
     std::string_view principal, std::string_view request_id,
     std::string_view method) {
-  absl::StatusOr<Statement> stmt =
+  absl::StatusOr<CachedStatement> cached =
       Prepared(db_,
                "SELECT method, response FROM requests WHERE principal=? AND "
                "request_id=?",
                {principal, request_id});
-  if (!stmt.ok()) return stmt.status();
-  absl::StatusOr<bool> row = stmt->Step();
+  if (!cached.ok()) return cached.status();
+  Statement& stmt = **cached;
+  absl::StatusOr<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<std::string>();
-  if (stmt->ColumnText(0) != method) {
+  if (stmt.ColumnText(0) != method) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request_id '", Absl(request_id), "' was already used for ",
-        stmt->ColumnText(0), "; use a new request_id for each operation"));
+        stmt.ColumnText(0), "; use a new request_id for each operation"));
   }
-  return std::optional<std::string>(stmt->ColumnBlob(1));
+  return std::optional<std::string>(stmt.ColumnBlob(1));
 }
 
-absl::Status Tx::SaveResponse(std::string_view principal,
-                              std::string_view request_id,
-                              std::string_view method,
-                              std::string_view response, absl::Time at) {
-  absl::StatusOr<Statement> stmt = db_.Prepare(
+absl::Status SqliteTx::SaveResponse(std::string_view principal,
+                                    std::string_view request_id,
+                                    std::string_view method,
+                                    std::string_view response, absl::Time at) {
+  absl::StatusOr<CachedStatement> cached = Prepared(
+      db_,
       "INSERT INTO requests(principal, request_id, method, response, at) "
-      "VALUES(?,?,?,?,?)");
-  if (!stmt.ok()) return stmt.status();
-  if (absl::Status s = BindAll(*stmt, {principal, request_id, method});
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = stmt->BindBlob(4, response); !s.ok()) return s;
-  if (absl::Status s = stmt->BindInt64(5, ToMillis(at)); !s.ok()) return s;
-  return stmt->Run();
+      "VALUES(?,?,?,?,?)",
+      {principal, request_id, method});
+  if (!cached.ok()) return cached.status();
+  Statement& stmt = **cached;
+  if (absl::Status s = stmt.BindBlob(4, response); !s.ok()) return s;
+  if (absl::Status s = stmt.BindInt64(5, ToMillis(at)); !s.ok()) return s;
+  return stmt.Run();
 }
 
-absl::Status Tx::InsertFiling(const FilingRow& f) {
+absl::Status SqliteTx::InsertFiling(const FilingRow& f) {
   return Run(
       db_,
       absl::StrCat(
@@ -201,7 +262,7 @@ absl::Status Tx::InsertFiling(const FilingRow& f) {
        f.rating_comment});
 }
 
-absl::StatusOr<FilingRow> Tx::GetFiling(std::string_view id) {
+absl::StatusOr<FilingRow> SqliteTx::GetFiling(std::string_view id) {
   absl::StatusOr<std::vector<FilingRow>> rows =
       Collect<FilingRow>(Prepared(db_,
                                   absl::StrCat("SELECT ", Absl(kFilingColumns),
@@ -215,8 +276,8 @@ absl::StatusOr<FilingRow> Tx::GetFiling(std::string_view id) {
   return std::move(rows->front());
 }
 
-absl::Status Tx::UpdateFiling(FilingRow& f) {
-  absl::StatusOr<Statement> stmt = Prepared(
+absl::Status SqliteTx::UpdateFiling(FilingRow& f) {
+  absl::StatusOr<CachedStatement> stmt = Prepared(
       db_,
       "UPDATE filings SET desk_code=?, competent_desk=?, state=?, "
       "version=version+1, submitted_at=?, deadline=?, delivery=?, "
@@ -246,7 +307,7 @@ absl::Status Tx::UpdateFiling(FilingRow& f) {
        f.id,
        f.version});
   if (!stmt.ok()) return stmt.status();
-  if (absl::Status s = stmt->Run(); !s.ok()) return s;
+  if (absl::Status s = (*stmt)->Run(); !s.ok()) return s;
   if (db_.Changes() != 1) {
     return absl::AbortedError(absl::StrCat(
         "filing ", f.id,
@@ -256,7 +317,7 @@ absl::Status Tx::UpdateFiling(FilingRow& f) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<FilingRow>> Tx::FilingsOfCitizen(
+absl::StatusOr<std::vector<FilingRow>> SqliteTx::FilingsOfCitizen(
     std::string_view citizen_id, int limit, int offset) {
   return Collect<FilingRow>(
       Prepared(db_,
@@ -268,7 +329,7 @@ absl::StatusOr<std::vector<FilingRow>> Tx::FilingsOfCitizen(
       ReadFiling);
 }
 
-absl::StatusOr<std::vector<FilingRow>> Tx::FilingsInStates(
+absl::StatusOr<std::vector<FilingRow>> SqliteTx::FilingsInStates(
     const std::vector<domain::State>& states, int limit) {
   std::vector<std::string> quoted;
   for (domain::State s : states) {
@@ -294,7 +355,7 @@ std::string StateList(const std::vector<domain::State>& states) {
 }
 }  // namespace
 
-absl::StatusOr<std::vector<FilingRow>> Tx::FilingsAtDesk(
+absl::StatusOr<std::vector<FilingRow>> SqliteTx::FilingsAtDesk(
     std::string_view desk_code, const std::vector<domain::State>& states,
     int limit) {
   return Collect<FilingRow>(
@@ -307,7 +368,7 @@ absl::StatusOr<std::vector<FilingRow>> Tx::FilingsAtDesk(
       ReadFiling);
 }
 
-absl::StatusOr<std::vector<FilingRow>> Tx::FilingsSubmittedBetween(
+absl::StatusOr<std::vector<FilingRow>> SqliteTx::FilingsSubmittedBetween(
     absl::Time from, absl::Time to) {
   return Collect<FilingRow>(
       Prepared(
@@ -319,8 +380,8 @@ absl::StatusOr<std::vector<FilingRow>> Tx::FilingsSubmittedBetween(
       ReadFiling);
 }
 
-absl::Status Tx::AppendHistory(std::string_view filing_id,
-                               const domain::Transition& t) {
+absl::Status SqliteTx::AppendHistory(std::string_view filing_id,
+                                     const domain::Transition& t) {
   return Run(
       db_,
       "INSERT INTO history(filing_id, seq, from_state, to_state, action, "
@@ -332,7 +393,7 @@ absl::Status Tx::AppendHistory(std::string_view filing_id,
        t.reason});
 }
 
-absl::StatusOr<std::vector<domain::Transition>> Tx::History(
+absl::StatusOr<std::vector<domain::Transition>> SqliteTx::History(
     std::string_view filing_id) {
   return Collect<domain::Transition>(
       Prepared(
@@ -362,7 +423,7 @@ absl::StatusOr<std::vector<domain::Transition>> Tx::History(
       });
 }
 
-absl::Status Tx::InsertDocument(const DocumentRow& d) {
+absl::Status SqliteTx::InsertDocument(const DocumentRow& d) {
   return Run(
       db_,
       "INSERT INTO documents(filing_id, document_id, declared_kind, "
@@ -375,7 +436,7 @@ absl::Status Tx::InsertDocument(const DocumentRow& d) {
        d.sharpness, std::optional<absl::Time>(d.uploaded_at)});
 }
 
-absl::Status Tx::UpdateDocument(const DocumentRow& d) {
+absl::Status SqliteTx::UpdateDocument(const DocumentRow& d) {
   return Run(
       db_,
       "UPDATE documents SET detected_kind=?, quality_problem=?, "
@@ -384,8 +445,8 @@ absl::Status Tx::UpdateDocument(const DocumentRow& d) {
        d.filing_id, d.document_id});
 }
 
-absl::Status Tx::DeleteDocument(std::string_view filing_id,
-                                std::string_view document_id) {
+absl::Status SqliteTx::DeleteDocument(std::string_view filing_id,
+                                      std::string_view document_id) {
   if (absl::Status s =
           Run(db_, "DELETE FROM documents WHERE filing_id=? AND document_id=?",
               {filing_id, document_id});
@@ -400,7 +461,7 @@ absl::Status Tx::DeleteDocument(std::string_view filing_id,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<DocumentRow>> Tx::Documents(
+absl::StatusOr<std::vector<DocumentRow>> SqliteTx::Documents(
     std::string_view filing_id) {
   return Collect<DocumentRow>(
       Prepared(
@@ -429,8 +490,8 @@ absl::StatusOr<std::vector<DocumentRow>> Tx::Documents(
       });
 }
 
-absl::Status Tx::ReplaceFields(std::string_view filing_id,
-                               const std::vector<FieldRow>& fields) {
+absl::Status SqliteTx::ReplaceFields(std::string_view filing_id,
+                                     const std::vector<FieldRow>& fields) {
   if (absl::Status s =
           Run(db_, "DELETE FROM form_fields WHERE filing_id=?", {filing_id});
       !s.ok()) {
@@ -458,7 +519,7 @@ absl::Status Tx::ReplaceFields(std::string_view filing_id,
   return absl::OkStatus();
 }
 
-absl::Status Tx::UpdateField(const FieldRow& f) {
+absl::Status SqliteTx::UpdateField(const FieldRow& f) {
   if (absl::Status s = Run(
           db_,
           "UPDATE form_fields SET value=?, confidence=?, method=?, "
@@ -477,7 +538,8 @@ absl::Status Tx::UpdateField(const FieldRow& f) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<FieldRow>> Tx::Fields(std::string_view filing_id) {
+absl::StatusOr<std::vector<FieldRow>> SqliteTx::Fields(
+    std::string_view filing_id) {
   return Collect<FieldRow>(
       Prepared(
           db_,
@@ -508,7 +570,7 @@ absl::StatusOr<std::vector<FieldRow>> Tx::Fields(std::string_view filing_id) {
       });
 }
 
-absl::Status Tx::Audit(const AuditRow& a) {
+absl::Status SqliteTx::Audit(const AuditRow& a) {
   return Run(db_,
              "INSERT INTO audit(at, actor_id, role, action, filing_id, detail) "
              "VALUES(?,?,?,?,?,?)",
@@ -516,8 +578,8 @@ absl::Status Tx::Audit(const AuditRow& a) {
               a.filing_id, a.detail});
 }
 
-absl::StatusOr<std::vector<AuditRow>> Tx::AuditTrail(std::string_view filing_id,
-                                                     int limit) {
+absl::StatusOr<std::vector<AuditRow>> SqliteTx::AuditTrail(
+    std::string_view filing_id, int limit) {
   return Collect<AuditRow>(
       Prepared(db_,
                "SELECT id, at, actor_id, role, action, filing_id, detail FROM "
@@ -536,13 +598,13 @@ absl::StatusOr<std::vector<AuditRow>> Tx::AuditTrail(std::string_view filing_id,
       });
 }
 
-absl::Status Tx::AddOutbox(std::string_view kind, std::string_view payload,
-                           absl::Time at) {
+absl::Status SqliteTx::AddOutbox(std::string_view kind,
+                                 std::string_view payload, absl::Time at) {
   return Run(db_, "INSERT INTO outbox(kind, payload, at) VALUES(?,?,?)",
              {kind, payload, std::optional<absl::Time>(at)});
 }
 
-absl::StatusOr<std::vector<OutboxRow>> Tx::PendingOutbox(int limit) {
+absl::StatusOr<std::vector<OutboxRow>> SqliteTx::PendingOutbox(int limit) {
   return Collect<OutboxRow>(
       Prepared(db_,
                "SELECT id, kind, payload, at FROM outbox ORDER BY id LIMIT ?",
@@ -553,11 +615,11 @@ absl::StatusOr<std::vector<OutboxRow>> Tx::PendingOutbox(int limit) {
       });
 }
 
-absl::Status Tx::DeleteOutbox(int64_t id) {
+absl::Status SqliteTx::DeleteOutbox(int64_t id) {
   return Run(db_, "DELETE FROM outbox WHERE id=?", {id});
 }
 
-absl::StatusOr<int64_t> Tx::AddNotification(const NotificationRow& n) {
+absl::StatusOr<int64_t> SqliteTx::AddNotification(const NotificationRow& n) {
   if (absl::Status s = Run(db_,
                            "INSERT INTO notifications(citizen_id, filing_id, "
                            "kind, text, pickup, at) "
@@ -570,7 +632,25 @@ absl::StatusOr<int64_t> Tx::AddNotification(const NotificationRow& n) {
   return db_.LastInsertRowId();
 }
 
-absl::StatusOr<std::vector<NotificationRow>> Tx::Notifications(
+absl::StatusOr<int64_t> SqliteTx::MoveCitizen(std::string_view from,
+                                              std::string_view to) {
+  if (absl::Status s = Run(db_,
+                           "UPDATE notifications SET citizen_id=? "
+                           "WHERE citizen_id=?",
+                           {to, from});
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          Run(db_, "UPDATE filings SET citizen_id=? WHERE citizen_id=?",
+              {to, from});
+      !s.ok()) {
+    return s;
+  }
+  return db_.Changes();
+}
+
+absl::StatusOr<std::vector<NotificationRow>> SqliteTx::Notifications(
     std::string_view citizen_id, int limit, int offset) {
   return Collect<NotificationRow>(
       Prepared(
@@ -591,34 +671,169 @@ absl::StatusOr<std::vector<NotificationRow>> Tx::Notifications(
 }
 
 absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
-    const std::string& path) {
+    const std::string& path, const Options& options) {
   absl::StatusOr<store::Database> db = store::Database::Open(path);
   if (!db.ok()) return db.status();
   if (absl::Status s = store::ApplyMigrations(*db, RecordStoreMigrations());
       !s.ok()) {
     return s;
   }
-  return std::unique_ptr<RecordStore>(new RecordStore(std::move(*db)));
+  auto records = std::unique_ptr<RecordStore>(
+      new RecordStore(path, options, *std::move(db)));
+  // Open one reader now so a path readers cannot open fails here, not on the
+  // first request.
+  if (!records->in_memory_) {
+    absl::StatusOr<store::Database> reader = records->AcquireReader();
+    if (!reader.ok()) return reader.status();
+    records->ReleaseReader(*std::move(reader));
+  }
+  return records;
 }
 
+RecordStore::RecordStore(std::string path, Options options,
+                         store::Database writer)
+    : path_(std::move(path)),
+      options_(options),
+      in_memory_(path_ == ":memory:" || path_.empty()),
+      writer_(std::move(writer)) {}
+
 absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<store::Transaction> tx = store::Transaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
-  Tx view(db_);
-  if (absl::Status s = body(view); !s.ok())
-    return s;  // ~Transaction rolls back
-  return tx->Commit();
+  queued_writers_.fetch_add(1, std::memory_order_relaxed);
+  absl::MutexLock lock(&write_mu_);
+  queued_writers_.fetch_sub(1, std::memory_order_relaxed);
+  if (batch_ == nullptr) {
+    if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
+      return s;
+    }
+    batch_ = std::make_shared<Batch>();
+  }
+  std::shared_ptr<Batch> batch = batch_;
+  absl::Status status = writer_.ExecCached("SAVEPOINT body");
+  if (status.ok()) {
+    SqliteTx view(writer_);
+    status = body(view);
+    if (!writer_.InTransaction()) {
+      // SQLite rolled the whole transaction back on its own (I/O error, disk
+      // full): the batch's earlier bodies are gone too.
+      FailBatch(status.ok() ? absl::AbortedError(
+                                  "the record store transaction was rolled "
+                                  "back; retry")
+                            : status);
+      return batch->status;
+    }
+    absl::Status ended = status.ok() ? writer_.ExecCached("RELEASE body")
+                                     : writer_.ExecCached("ROLLBACK TO body");
+    if (ended.ok() && !status.ok()) ended = writer_.ExecCached("RELEASE body");
+    if (!ended.ok()) {
+      FailBatch(ended);
+      return ended;
+    }
+    if (status.ok()) ++batch->members;
+  }
+  if (in_memory_ || queued_writers_.load(std::memory_order_relaxed) == 0 ||
+      batch->members >= options_.max_batch) {
+    CommitBatch();
+  }
+  if (!status.ok()) return status;
+  writes_.fetch_add(1, std::memory_order_relaxed);
+  write_mu_.Await(absl::Condition(&batch->done));
+  return batch->status;
+}
+
+void RecordStore::CommitBatch() {
+  absl::Status status;
+  {
+    absl::WriterMutexLock gate(&commit_gate_);
+    status = writer_.ExecCached("COMMIT");
+  }
+  if (!status.ok()) {
+    FailBatch(status);
+    return;
+  }
+  commits_.fetch_add(1, std::memory_order_relaxed);
+  batch_->done = true;
+  batch_.reset();
+}
+
+void RecordStore::FailBatch(const absl::Status& error) {
+  // A failed COMMIT (or statement) may leave the transaction open; end it so
+  // the connection is usable again.
+  if (writer_.InTransaction()) (void)writer_.ExecCached("ROLLBACK");
+  batch_->status = error;
+  batch_->done = true;
+  batch_.reset();
 }
 
 absl::Status RecordStore::Read(const std::function<absl::Status(Tx&)>& body) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<store::Transaction> tx = store::Transaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
-  Tx view(db_);
-  absl::Status s = body(view);
-  if (absl::Status r = tx->Rollback(); !r.ok() && s.ok()) return r;
-  return s;
+  if (in_memory_) {
+    absl::MutexLock lock(&write_mu_);
+    absl::ReaderMutexLock gate(&commit_gate_);
+    if (absl::Status s = writer_.ExecCached("BEGIN"); !s.ok()) return s;
+    SqliteTx view(writer_);
+    absl::Status s = body(view);
+    if (absl::Status r = writer_.ExecCached("ROLLBACK"); !r.ok() && s.ok()) {
+      return r;
+    }
+    return s;
+  }
+  absl::StatusOr<store::Database> db = AcquireReader();
+  if (!db.ok()) return db.status();
+  absl::Status status;
+  {
+    absl::ReaderMutexLock gate(&commit_gate_);
+    status = db->ExecCached("BEGIN");
+    if (status.ok()) {
+      SqliteTx view(*db);
+      status = body(view);
+      if (absl::Status r = db->ExecCached("ROLLBACK"); !r.ok() && status.ok()) {
+        status = r;
+      }
+    }
+  }
+  if (db->InTransaction()) {
+    // The connection is in an unknown state; close it and let the pool open
+    // another.
+    absl::MutexLock lock(&readers_mu_);
+    --open_readers_;
+    return status;
+  }
+  ReleaseReader(*std::move(db));
+  return status;
+}
+
+absl::StatusOr<store::Database> RecordStore::AcquireReader() {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
+      return !idle_readers_.empty() || open_readers_ < options_.readers;
+    };
+    readers_mu_.Await(absl::Condition(&available));
+    if (!idle_readers_.empty()) {
+      store::Database db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return db;
+    }
+    ++open_readers_;
+  }
+  store::Database::Options read_only;
+  read_only.create = false;
+  read_only.read_only = true;
+  absl::StatusOr<store::Database> db = store::Database::Open(path_, read_only);
+  if (!db.ok()) {
+    absl::MutexLock lock(&readers_mu_);
+    --open_readers_;
+  }
+  return db;
+}
+
+void RecordStore::ReleaseReader(store::Database db) {
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(std::move(db));
+}
+
+RecordStore::Stats RecordStore::stats() const {
+  return {writes_.load(std::memory_order_relaxed),
+          commits_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace cdkv::records

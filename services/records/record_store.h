@@ -1,6 +1,8 @@
 #ifndef CDKV_SERVICES_RECORDS_RECORD_STORE_H_
 #define CDKV_SERVICES_RECORDS_RECORD_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,96 +20,172 @@
 
 namespace cdkv::records {
 
-// One transaction's view of the record store. Only RecordStore makes these;
-// every change made through one commits together or not at all.
+// One transaction's view of the record store. Only a store makes these;
+// every change made through one commits together or not at all. Abstract so
+// that another store (PostgreSQL) can implement it; RecordStore's is SQLite.
 class Tx {
  public:
+  virtual ~Tx() = default;
+
   // The stored first answer to (principal, request_id), if any. A request id
   // reused for a different method is INVALID_ARGUMENT: a client bug that must
   // not return a wrong answer.
-  absl::StatusOr<std::optional<std::string>> FindResponse(
+  virtual absl::StatusOr<std::optional<std::string>> FindResponse(
       std::string_view principal, std::string_view request_id,
-      std::string_view method);
-  absl::Status SaveResponse(std::string_view principal,
-                            std::string_view request_id,
-                            std::string_view method, std::string_view response,
-                            absl::Time at);
+      std::string_view method) = 0;
+  virtual absl::Status SaveResponse(std::string_view principal,
+                                    std::string_view request_id,
+                                    std::string_view method,
+                                    std::string_view response,
+                                    absl::Time at) = 0;
 
-  absl::Status InsertFiling(const FilingRow& filing);
+  virtual absl::Status InsertFiling(const FilingRow& filing) = 0;
   // NOT_FOUND when there is no such filing.
-  absl::StatusOr<FilingRow> GetFiling(std::string_view id);
+  virtual absl::StatusOr<FilingRow> GetFiling(std::string_view id) = 0;
   // Writes every column of `filing` and bumps its version. ABORTED when the
   // stored version is not `filing.version` (someone else changed it first).
-  absl::Status UpdateFiling(FilingRow& filing);
-  absl::StatusOr<std::vector<FilingRow>> FilingsOfCitizen(
-      std::string_view citizen_id, int limit, int offset);
-  absl::StatusOr<std::vector<FilingRow>> FilingsInStates(
-      const std::vector<domain::State>& states, int limit);
+  virtual absl::Status UpdateFiling(FilingRow& filing) = 0;
+  virtual absl::StatusOr<std::vector<FilingRow>> FilingsOfCitizen(
+      std::string_view citizen_id, int limit, int offset) = 0;
+  virtual absl::StatusOr<std::vector<FilingRow>> FilingsInStates(
+      const std::vector<domain::State>& states, int limit) = 0;
   // A desk's filings in `states`, the nearest deadline first.
-  absl::StatusOr<std::vector<FilingRow>> FilingsAtDesk(
+  virtual absl::StatusOr<std::vector<FilingRow>> FilingsAtDesk(
       std::string_view desk_code, const std::vector<domain::State>& states,
-      int limit);
+      int limit) = 0;
   // Filings submitted in [from, to), for reports.
-  absl::StatusOr<std::vector<FilingRow>> FilingsSubmittedBetween(
-      absl::Time from, absl::Time to);
+  virtual absl::StatusOr<std::vector<FilingRow>> FilingsSubmittedBetween(
+      absl::Time from, absl::Time to) = 0;
 
-  absl::Status AppendHistory(std::string_view filing_id,
-                             const domain::Transition& transition);
-  absl::StatusOr<std::vector<domain::Transition>> History(
-      std::string_view filing_id);
+  virtual absl::Status AppendHistory(std::string_view filing_id,
+                                     const domain::Transition& transition) = 0;
+  virtual absl::StatusOr<std::vector<domain::Transition>> History(
+      std::string_view filing_id) = 0;
 
-  absl::Status InsertDocument(const DocumentRow& document);
-  absl::Status UpdateDocument(const DocumentRow& document);
-  absl::Status DeleteDocument(std::string_view filing_id,
-                              std::string_view document_id);
-  absl::StatusOr<std::vector<DocumentRow>> Documents(
-      std::string_view filing_id);
+  virtual absl::Status InsertDocument(const DocumentRow& document) = 0;
+  virtual absl::Status UpdateDocument(const DocumentRow& document) = 0;
+  virtual absl::Status DeleteDocument(std::string_view filing_id,
+                                      std::string_view document_id) = 0;
+  virtual absl::StatusOr<std::vector<DocumentRow>> Documents(
+      std::string_view filing_id) = 0;
 
   // Replaces the filing's fields of the forms named in `fields`.
-  absl::Status ReplaceFields(std::string_view filing_id,
-                             const std::vector<FieldRow>& fields);
-  absl::Status UpdateField(const FieldRow& field);
-  absl::StatusOr<std::vector<FieldRow>> Fields(std::string_view filing_id);
+  virtual absl::Status ReplaceFields(std::string_view filing_id,
+                                     const std::vector<FieldRow>& fields) = 0;
+  virtual absl::Status UpdateField(const FieldRow& field) = 0;
+  virtual absl::StatusOr<std::vector<FieldRow>> Fields(
+      std::string_view filing_id) = 0;
 
-  absl::Status Audit(const AuditRow& row);
-  absl::StatusOr<std::vector<AuditRow>> AuditTrail(std::string_view filing_id,
-                                                   int limit);
+  virtual absl::Status Audit(const AuditRow& row) = 0;
+  virtual absl::StatusOr<std::vector<AuditRow>> AuditTrail(
+      std::string_view filing_id, int limit) = 0;
 
-  absl::Status AddOutbox(std::string_view kind, std::string_view payload,
-                         absl::Time at);
-  absl::StatusOr<std::vector<OutboxRow>> PendingOutbox(int limit);
-  absl::Status DeleteOutbox(int64_t id);
+  virtual absl::Status AddOutbox(std::string_view kind,
+                                 std::string_view payload, absl::Time at) = 0;
+  virtual absl::StatusOr<std::vector<OutboxRow>> PendingOutbox(int limit) = 0;
+  virtual absl::Status DeleteOutbox(int64_t id) = 0;
 
-  absl::StatusOr<int64_t> AddNotification(const NotificationRow& row);
-  absl::StatusOr<std::vector<NotificationRow>> Notifications(
-      std::string_view citizen_id, int limit, int offset);
+  virtual absl::StatusOr<int64_t> AddNotification(
+      const NotificationRow& row) = 0;
+  virtual absl::StatusOr<std::vector<NotificationRow>> Notifications(
+      std::string_view citizen_id, int limit, int offset) = 0;
 
- private:
-  friend class RecordStore;
-  explicit Tx(store::Database& db) : db_(db) {}
-  store::Database& db_;
+  // Gives every filing and notification of citizen `from` to citizen `to`
+  // (a chat user who linked their phone: one history). Returns how many
+  // filings moved; moving again is a no-op.
+  virtual absl::StatusOr<int64_t> MoveCitizen(std::string_view from,
+                                              std::string_view to) = 0;
 };
 
 // The source of truth: filings, their documents, forms, history, audit trail,
 // the outbox and notifications, in one SQLite database (WAL, foreign keys,
-// versioned migrations). One connection serialised by a mutex: SQLite has one
-// writer anyway, and a transaction here is a few statements.
+// versioned migrations, synchronous=FULL).
+//
+// Writes are group-committed. SQLite has one writer and a synced COMMIT costs
+// an fsync, far more than the few statements of a request, so concurrent
+// Write() calls share one transaction: each body runs alone on the writer
+// connection inside its own SAVEPOINT (a failing body is rolled back to it and
+// leaves the others alone), and the last writer in line commits the batch with
+// one COMMIT and one fsync. A caller returns only after its batch committed;
+// if that COMMIT fails, every caller of the batch gets the error and nothing
+// of the batch is stored. A body sees the uncommitted changes of the bodies
+// before it in its batch, which is harmless because they commit or fail
+// together.
+//
+// Reads run on a small pool of separate read-only connections, beside the
+// writer (WAL), and never see uncommitted batches. A Read body and a COMMIT do
+// not overlap, so a reader that subscribes to changes inside its snapshot
+// (WatchFiling) misses none: a change either is in the snapshot or commits,
+// and is published, after the body.
 class RecordStore {
  public:
-  static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
-      const std::string& path);
+  struct Options {
+    // Read connections kept open; more concurrent readers wait for one.
+    int readers = 4;
+    // Bodies in one transaction at most, bounding a batch's latency when
+    // writers keep arriving.
+    int max_batch = 64;
+  };
 
-  // Runs `body` in one transaction; commits when it returns OK, rolls back
-  // otherwise.
+  static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
+      const std::string& path, const Options& options);
+  static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
+      const std::string& path) {
+    return Open(path, Options());
+  }
+
+  // Runs `body` in a transaction; returns OK once its changes are durably
+  // committed, or the body's (or the commit's) error with nothing stored.
+  // Must not be called from inside another Write or Read body.
   absl::Status Write(const std::function<absl::Status(Tx&)>& body);
-  // Runs `body` on a consistent snapshot; nothing it does is committed.
+  // Runs `body` on a consistent snapshot of committed data; nothing it does
+  // is stored.
   absl::Status Read(const std::function<absl::Status(Tx&)>& body);
 
- private:
-  explicit RecordStore(store::Database db) : db_(std::move(db)) {}
+  // Counters since Open, for benchmarks and logs.
+  struct Stats {
+    int64_t writes = 0;   // Bodies that returned OK.
+    int64_t commits = 0;  // Batches committed (one fsync each).
+  };
+  Stats stats() const;
 
-  absl::Mutex mu_;
-  store::Database db_ ABSL_GUARDED_BY(mu_);
+ private:
+  struct Batch {
+    bool done = false;
+    absl::Status status;
+    int members = 0;
+  };
+
+  RecordStore(std::string path, Options options, store::Database writer);
+
+  void CommitBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Ends the open batch with `error` for all of its members.
+  void FailBatch(const absl::Status& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::StatusOr<store::Database> AcquireReader();
+  void ReleaseReader(store::Database db);
+
+  const std::string path_;
+  const Options options_;
+  // ":memory:" cannot be opened twice: reads then use the writer, and every
+  // write commits at once.
+  const bool in_memory_;
+
+  absl::Mutex write_mu_;
+  store::Database writer_ ABSL_GUARDED_BY(write_mu_);
+  std::shared_ptr<Batch> batch_ ABSL_GUARDED_BY(write_mu_);
+  // Writers waiting for write_mu_; the one that finds none behind it commits.
+  std::atomic<int> queued_writers_{0};
+  std::atomic<int64_t> writes_{0};
+  std::atomic<int64_t> commits_{0};
+
+  // Held shared by Read bodies and exclusively by COMMIT (see the class
+  // comment).
+  absl::Mutex commit_gate_;
+
+  absl::Mutex readers_mu_;
+  std::vector<store::Database> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  int open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
 };
 
 }  // namespace cdkv::records

@@ -1,6 +1,8 @@
 #include "services/server/application.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -13,16 +15,20 @@
 #include "services/api/desk_service.h"
 #include "services/api/supervision_service.h"
 #include "services/auth/auth_service.h"
+#include "services/chat/chat_notice_route.h"
 #include "services/domain/catalog_loader.h"
 #include "services/domain/vn_holidays.h"
+#include "services/queue/job_stream.h"
 #include "services/queue/redis.h"
-#include "workers/id_card_prefiller.h"
+#include "workers/filing_prefiller.h"
 #include "workers/outbox_kinds.h"
 
 namespace cdkv::server {
 namespace {
 
 constexpr char kDemoPassword[] = "cdkv-demo-2026";
+// The admin audit's operator for the accounts development mode creates.
+constexpr char kDemoOperator[] = "cdkv-server --dev";
 
 // This thread's connection to `address`, reconnecting at most every few seconds
 // after a failure so a Redis outage costs a handler microseconds, not a connect
@@ -51,8 +57,8 @@ queue::RedisClient* ThreadRedis(const std::string& host, int port) {
 }
 
 // Development mode: an officer account for every desk and a supervisor for each
-// district, all with one known password, so a person can walk a filing through
-// its life right away.
+// district and province, all with one known password, so a person can walk a
+// filing through its life right away.
 void SeedDemoAccounts(auth::AccountStore& accounts,
                       const domain::Catalog& catalog) {
   const absl::Time now = absl::Now();
@@ -66,7 +72,7 @@ void SeedDemoAccounts(auth::AccountStore& accounts,
     account.display_name = absl::StrCat("Cán bộ ", desk.name_vi).substr(0, 120);
     account.desk_codes = {desk.code};
     absl::StatusOr<auth::Principal> created =
-        accounts.CreateStaffAccount(account, now);
+        accounts.CreateStaffAccount(account, now, kDemoOperator);
     if (created.ok()) {
       LogInfo("dev.account",
               {{"username", account.username}, {"desk", desk.code}});
@@ -80,9 +86,22 @@ void SeedDemoAccounts(auth::AccountStore& accounts,
     account.display_name =
         absl::StrCat("Giám sát ", district.name_vi).substr(0, 120);
     account.district_code = district.code;
-    if (accounts.CreateStaffAccount(account, now).ok()) {
+    if (accounts.CreateStaffAccount(account, now, kDemoOperator).ok()) {
       LogInfo("dev.account",
               {{"username", account.username}, {"district", district.code}});
+    }
+  }
+  for (const domain::Province& province : catalog.provinces()) {
+    auth::StaffAccount account;
+    account.username = absl::StrCat("supervisor.", province.code);
+    account.password = kDemoPassword;
+    account.role = domain::Role::kSupervisor;
+    account.display_name =
+        absl::StrCat("Giám sát ", province.name_vi).substr(0, 120);
+    account.province_code = province.code;
+    if (accounts.CreateStaffAccount(account, now, kDemoOperator).ok()) {
+      LogInfo("dev.account",
+              {{"username", account.username}, {"province", province.code}});
     }
   }
   LogInfo("dev.accounts_ready", {{"password", kDemoPassword}});
@@ -90,6 +109,73 @@ void SeedDemoAccounts(auth::AccountStore& accounts,
 
 absl::Status Prefix(const absl::Status& s, std::string_view what) {
   return absl::Status(s.code(), absl::StrCat(Absl(what), ": ", s.message()));
+}
+
+// Connection options for config.redis_address ("host:port" or "[v6]:port").
+absl::StatusOr<queue::RedisClient::Options> RedisOptions(
+    const ServerConfig& config) {
+  const size_t colon = config.redis_address.rfind(':');
+  queue::RedisClient::Options redis;
+  redis.host = config.redis_address.substr(0, colon);
+  if (redis.host.size() > 2 && redis.host.front() == '[') {
+    redis.host = redis.host.substr(1, redis.host.size() - 2);
+  }
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(config.redis_address.substr(colon + 1), &redis.port)) {
+    return absl::InvalidArgumentError("the Redis address has no port");
+  }
+  return redis;
+}
+
+// The commune Official Accounts the chat webhook serves, from the JSON list
+// of --chat-oa-config; access tokens go to `tokens` (oa_id -> token).
+absl::StatusOr<std::vector<chat::OaAccount>> LoadOaAccounts(
+    const std::string& path, const domain::Catalog& catalog,
+    std::map<std::string, std::string>* tokens) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  nlohmann::json list = nlohmann::json::parse(text, nullptr, false);
+  if (!list.is_array() || list.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": expected a non-empty JSON list of Official Accounts"));
+  }
+  std::vector<chat::OaAccount> accounts;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const nlohmann::json& entry = list[i];
+    chat::OaAccount account;
+    for (auto [key, field] :
+         {std::pair<const char*, std::string*>{"oa_id", &account.oa_id},
+          {"app_id", &account.app_id},
+          {"secret", &account.secret},
+          {"commune_code", &account.commune_code}}) {
+      if (!entry.is_object() || !entry.contains(key) ||
+          !entry[key].is_string() || entry[key].get<std::string>().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": entry ", i, " needs a non-empty string \"", key, "\""));
+      }
+      *field = entry[key].get<std::string>();
+    }
+    if (catalog.FindCommune(account.commune_code) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": entry ", i, ": no commune \"",
+                       account.commune_code, "\" in the catalog"));
+    }
+    for (const chat::OaAccount& other : accounts) {
+      if (other.oa_id == account.oa_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": OA ", account.oa_id, " is listed twice"));
+      }
+    }
+    if (entry.contains("access_token") && entry["access_token"].is_string()) {
+      (*tokens)[account.oa_id] = entry["access_token"].get<std::string>();
+    }
+    accounts.push_back(std::move(account));
+  }
+  return accounts;
 }
 
 }  // namespace
@@ -147,6 +233,7 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   deps.records = app->records_.get();
   deps.blobs = app->blobs_.get();
   deps.signer = app->signer_.get();
+  deps.accounts = app->accounts_.get();
   deps.events = &app->events_;
   deps.max_upload_bytes = config.max_upload_bytes;
   if (!config.redis_address.empty()) {
@@ -161,6 +248,26 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   }
 
   if (config.development) SeedDemoAccounts(*app->accounts_, *app->catalog_);
+
+  if (!config.chat_listen.empty()) {
+    std::map<std::string, std::string> tokens;
+    absl::StatusOr<std::vector<chat::OaAccount>> oa =
+        LoadOaAccounts(config.chat_oa_config, *app->catalog_, &tokens);
+    if (!oa.ok()) return Prefix(oa.status(), "chat Official Accounts");
+    app->chat_accounts_ = *std::move(oa);
+    absl::StatusOr<std::unique_ptr<chat::ChatStore>> chat_store =
+        chat::ChatStore::Open((data_dir / "chat.db").string());
+    if (!chat_store.ok()) return Prefix(chat_store.status(), "chat store");
+    app->chat_store_ = *std::move(chat_store);
+    chat::ChatSender::Options sender;
+    sender.db_path = (data_dir / "chat_outbox.db").string();
+    sender.api_base_url = config.chat_api_base;
+    sender.access_tokens = std::move(tokens);
+    absl::StatusOr<std::unique_ptr<chat::ChatSender>> chat_sender =
+        chat::ChatSender::Open(std::move(sender));
+    if (!chat_sender.ok()) return Prefix(chat_sender.status(), "chat outbox");
+    app->chat_sender_ = *std::move(chat_sender);
+  }
 
   records::RecordStore* store = app->records_.get();
   const bool development = config.development;
@@ -192,22 +299,63 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   return app;
 }
 
+absl::Status Application::StartChat(const ServerConfig& config) {
+  if (!chat_store_) return absl::OkStatus();
+  chat::ChatIntake::Options intake;
+  intake.accounts = chat_accounts_;
+  intake.development = config.development;
+  if (!config.chat_allow_host.empty()) {
+    intake.fetch.allowed_private_hosts = {config.chat_allow_host};
+  }
+  intake.fetch.max_bytes = static_cast<size_t>(config.max_upload_bytes);
+  intake.fetch.timeout = absl::Seconds(config.chat_fetch_timeout_seconds);
+  if (!config.redis_address.empty()) {
+    absl::StatusOr<queue::RedisClient::Options> redis = RedisOptions(config);
+    if (!redis.ok()) return redis.status();
+    intake.redis = *redis;
+  }
+  chat_intake_ = std::make_unique<chat::ChatIntake>(
+      deps_, *accounts_, *chat_store_, *chat_sender_, std::move(intake));
+
+  chat::WebhookServer::Options webhook;
+  webhook.listen = config.chat_listen;
+  webhook.accounts = chat_accounts_;
+  webhook.signature.max_age = absl::Seconds(config.chat_replay_window_seconds);
+  chat::ChatIntake* worker = chat_intake_.get();
+  api::Deps* deps = &deps_;
+  webhook.on_accepted = [worker, deps] {
+    worker->Poke();
+    // Wakes an intake worker in another process too; the inbox is the truth,
+    // so a failed wake-up costs one poll interval at most.
+    if (queue::RedisClient* redis = deps->redis()) {
+      queue::JobStream stream(*redis, chat::kChatStream);
+      (void)stream.Add({{"wake", "1"}});
+    }
+  };
+  absl::StatusOr<std::unique_ptr<chat::WebhookServer>> server =
+      chat::WebhookServer::Start(*chat_store_, std::move(webhook));
+  if (!server.ok()) return server.status();
+  chat_webhook_ = *std::move(server);
+  chat_sender_->Start();
+  chat_intake_->Start();
+  LogInfo("chat.started",
+          {{"webhook", chat_webhook_->url()},
+           {"accounts", static_cast<int64_t>(chat_accounts_.size())}});
+  return absl::OkStatus();
+}
+
 absl::Status Application::StartWorkers(const ServerConfig& config) {
+  if (absl::Status s = StartChat(config); !s.ok()) return s;
   if (config.redis_address.empty()) {
     LogWarning(
         "workers.not_started",
         {{"reason", "no Redis configured; filings wait in the record store"}});
     return absl::OkStatus();
   }
-  const size_t colon = config.redis_address.rfind(':');
-  queue::RedisClient::Options redis;
-  redis.host = config.redis_address.substr(0, colon);
-  if (redis.host.size() > 2 && redis.host.front() == '[') {
-    redis.host = redis.host.substr(1, redis.host.size() - 2);
-  }
-  if (!absl::SimpleAtoi(config.redis_address.substr(colon + 1), &redis.port)) {
-    return absl::InvalidArgumentError("the Redis address has no port");
-  }
+  absl::StatusOr<queue::RedisClient::Options> redis_options =
+      RedisOptions(config);
+  if (!redis_options.ok()) return redis_options.status();
+  const queue::RedisClient::Options& redis = *redis_options;
   std::function<void()> poke = [this] {
     if (dispatcher_) dispatcher_->Poke();
   };
@@ -216,6 +364,9 @@ absl::Status Application::StartWorkers(const ServerConfig& config) {
   workers::OutboxDispatcher::Options dispatch;
   dispatch.redis = redis;
   dispatch.reconciler = reconciler_.get();
+  dispatch.prefill_off = config.prefill_off;
+  dispatch.catalog = catalog_.get();
+  dispatch.events = &events_;
   dispatcher_ =
       std::make_unique<workers::OutboxDispatcher>(*records_, dispatch);
 
@@ -223,17 +374,22 @@ absl::Status Application::StartWorkers(const ServerConfig& config) {
   leases.redis = redis;
   lease_watcher_ = std::make_unique<workers::LeaseWatcher>(
       *records_, *catalog_, &events_, poke, leases);
-  if (config.ocr_workers > 0) {
+  if (config.ocr_workers > 0 && !config.prefill_off) {
     workers::OcrPool::Options ocr;
     ocr.redis = redis;
     ocr.threads = config.ocr_workers;
     ocr_pool_ = std::make_unique<workers::OcrPool>(
         *records_, *blobs_, *catalog_, &events_, poke,
-        [] { return std::make_unique<workers::IdCardPrefiller>(); }, ocr);
+        [] { return std::make_unique<workers::FilingPrefiller>(); }, ocr);
   }
   workers::Notifier::Options notify;
   notify.redis = redis;
   notify.webhook_url = config.notify_webhook;
+  // Notices about chat filings go back to the same chat; the others to the
+  // SMS/Zalo gateway webhook.
+  if (chat_store_ && chat_sender_) {
+    notify.chat_route = chat::ChatNoticeRoute(*chat_store_, *chat_sender_);
+  }
   notifier_ = std::make_unique<workers::Notifier>(*records_, notify);
 
   deps_.poke_outbox = poke;
@@ -241,12 +397,19 @@ absl::Status Application::StartWorkers(const ServerConfig& config) {
   lease_watcher_->Start();
   if (ocr_pool_) ocr_pool_->Start();
   if (absl::Status s = notifier_->Start(); !s.ok()) return s;
-  LogInfo("workers.started", {{"redis", config.redis_address},
-                              {"ocr_workers", config.ocr_workers}});
+  LogInfo("workers.started",
+          {{"redis", config.redis_address},
+           {"ocr_workers", ocr_pool_ ? config.ocr_workers : 0},
+           {"prefill", config.prefill_off ? "off" : "ocr"}});
   return absl::OkStatus();
 }
 
 Application::~Application() {
+  // No new chat events, then the event in hand finished, then the replies
+  // already stored are left for the next start.
+  if (chat_webhook_) chat_webhook_->Stop();
+  if (chat_intake_) chat_intake_->Stop();
+  if (chat_sender_) chat_sender_->Stop();
   // Stop the workers, then finish uploads in flight, before the stores go away.
   deps_.poke_outbox = [] {};
   if (notifier_) notifier_->Stop();

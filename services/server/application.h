@@ -12,6 +12,11 @@
 #include "services/api/filing_events.h"
 #include "services/auth/account_store.h"
 #include "services/auth/token.h"
+#include "services/chat/chat_intake.h"
+#include "services/chat/chat_sender.h"
+#include "services/chat/chat_store.h"
+#include "services/chat/webhook.h"
+#include "services/chat/webhook_server.h"
 #include "services/domain/catalog.h"
 #include "services/domain/working_calendar.h"
 #include "services/records/record_store.h"
@@ -35,9 +40,11 @@ class Application {
       const ServerConfig& config);
   ~Application();
 
-  // Starts the background workers that need Redis (outbox dispatcher and
-  // reconciler, lease watcher, OCR pool, notifier). Without Redis nothing
-  // starts: the store keeps the work.
+  // Starts the chat intake when configured (webhook endpoint, intake worker,
+  // outbound sender: they work without Redis), then the background workers
+  // that need Redis (outbox dispatcher and reconciler, lease watcher, OCR
+  // pool, notifier). Without Redis those do not start: the store keeps the
+  // work.
   absl::Status StartWorkers(const ServerConfig& config);
 
   // The services to register, in a stable order.
@@ -45,9 +52,18 @@ class Application {
 
   api::Deps& deps() { return deps_; }
   auth::AccountStore& accounts() { return *accounts_; }
+  // Null when chat intake is not configured.
+  chat::ChatStore* chat_store() { return chat_store_.get(); }
+  chat::ChatSender* chat_sender() { return chat_sender_.get(); }
+  chat::ChatIntake* chat_intake() { return chat_intake_.get(); }
+  // "http://host:port/zalo/webhook" once started; "" when chat is off.
+  std::string chat_webhook_url() const {
+    return chat_webhook_ ? chat_webhook_->url() : "";
+  }
 
  private:
   Application() = default;
+  absl::Status StartChat(const ServerConfig& config);
 
   std::unique_ptr<domain::Catalog> catalog_;
   std::unique_ptr<domain::WorkingCalendar> calendar_;
@@ -65,6 +81,13 @@ class Application {
   std::unique_ptr<workers::LeaseWatcher> lease_watcher_;
   std::unique_ptr<workers::OcrPool> ocr_pool_;
   std::unique_ptr<workers::Notifier> notifier_;
+  // Chat intake: the destructor stops the webhook first (no new events),
+  // then the intake worker, then the sender.
+  std::vector<chat::OaAccount> chat_accounts_;
+  std::unique_ptr<chat::ChatStore> chat_store_;
+  std::unique_ptr<chat::ChatSender> chat_sender_;
+  std::unique_ptr<chat::ChatIntake> chat_intake_;
+  std::unique_ptr<chat::WebhookServer> chat_webhook_;
 };
 
 }  // namespace cdkv::server

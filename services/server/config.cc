@@ -81,6 +81,12 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
                  "OCR worker threads in this process (0: none)")
       ->envname("CDKV_OCR_WORKERS")
       ->check(CLI::Range(0, 32));
+  std::string prefill = "ocr";
+  app.add_option("--prefill", prefill,
+                 "ocr: read the photos and pre-fill the form; off: send "
+                 "filings to the desk with an empty form for the officer")
+      ->envname("CDKV_PREFILL")
+      ->check(CLI::IsMember({"ocr", "off"}));
   app.add_option(
          "--notify-webhook", config.notify_webhook,
          "URL that citizen notifications are POSTed to (empty: in-app only)")
@@ -93,6 +99,29 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
                  "how long SIGTERM waits for in-flight calls")
       ->envname("CDKV_DRAIN_SECONDS")
       ->check(CLI::Range(0, 600));
+  app.add_option("--chat-listen", config.chat_listen,
+                 "chat webhook (POST /zalo/webhook) address host:port; empty: "
+                 "no chat intake")
+      ->envname("CDKV_CHAT_LISTEN");
+  app.add_option("--chat-oa-config", config.chat_oa_config,
+                 "JSON list of Official Accounts: oa_id, app_id, secret, "
+                 "commune_code, access_token")
+      ->envname("CDKV_CHAT_OA_CONFIG");
+  app.add_option("--chat-replay-window", config.chat_replay_window_seconds,
+                 "seconds after which a webhook event is refused as a replay")
+      ->envname("CDKV_CHAT_REPLAY_WINDOW")
+      ->check(CLI::Range(10, 3600));
+  app.add_option("--chat-api-base", config.chat_api_base,
+                 "base URL of the OA message API")
+      ->envname("CDKV_CHAT_API_BASE");
+  app.add_option("--chat-fetch-timeout", config.chat_fetch_timeout_seconds,
+                 "seconds one chat attachment download may take")
+      ->envname("CDKV_CHAT_FETCH_TIMEOUT")
+      ->check(CLI::Range(1, 120));
+  app.add_option("--chat-allow-host", config.chat_allow_host,
+                 "one private host:port that attachment URLs may point at "
+                 "(tests only)")
+      ->envname("CDKV_CHAT_ALLOW_HOST");
   app.add_option("--log-level", log_level, "debug, info, warning or error")
       ->envname("CDKV_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
@@ -113,6 +142,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
     return absl::InvalidArgumentError(e.what());
   }
 
+  config.prefill_off = prefill == "off";
   if (absl::Status s = ValidateHostPort(config.listen_address, true); !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--listen / CDKV_LISTEN: ", s.message()));
@@ -130,6 +160,30 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
     return absl::InvalidArgumentError(
         "--notify-webhook / CDKV_NOTIFY_WEBHOOK: must start with http:// or "
         "https://");
+  }
+  if (!config.chat_listen.empty()) {
+    if (absl::Status s = ValidateHostPort(config.chat_listen, true); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--chat-listen / CDKV_CHAT_LISTEN: ", s.message()));
+    }
+    if (config.chat_oa_config.empty()) {
+      return absl::InvalidArgumentError(
+          "--chat-oa-config / CDKV_CHAT_OA_CONFIG: the chat webhook needs "
+          "the Official Accounts it serves");
+    }
+  }
+  if (config.chat_api_base.rfind("http://", 0) != 0 &&
+      config.chat_api_base.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        "--chat-api-base / CDKV_CHAT_API_BASE: must start with http:// or "
+        "https://");
+  }
+  if (!config.chat_allow_host.empty()) {
+    if (absl::Status s = ValidateHostPort(config.chat_allow_host, false);
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--chat-allow-host / CDKV_CHAT_ALLOW_HOST: ", s.message()));
+    }
   }
   if (config.data_dir.empty()) {
     return absl::InvalidArgumentError(

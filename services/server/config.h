@@ -26,6 +26,9 @@ struct ServerConfig {
   // OCR worker threads (each with its own Tesseract); 0 runs no OCR in this
   // process.
   int ocr_workers = 2;
+  // Pre-fill off (--prefill off): submitted filings go straight to their desk
+  // with an empty form flagged for the officer, and no OCR runs.
+  bool prefill_off = false;
   // Where citizen notifications are POSTed (an SMS / Zalo gateway); empty:
   // in-app only.
   std::string notify_webhook;
@@ -33,6 +36,20 @@ struct ServerConfig {
   int64_t max_upload_bytes = 20 * 1024 * 1024;
   // How long SIGTERM waits for in-flight calls before cancelling them.
   int drain_seconds = 10;
+  // Chat intake (Zalo-style OA webhook). Empty chat_listen: no webhook.
+  // host:port of the webhook's HTTP server; port 0 picks a free one (tests).
+  std::string chat_listen;
+  // JSON file: a list of {"oa_id","app_id","secret","commune_code",
+  // "access_token"}, one per commune Official Account.
+  std::string chat_oa_config;
+  // Webhook events older than this are refused as replays.
+  int chat_replay_window_seconds = 300;
+  // Base URL of the OA message API (tests: a local server).
+  std::string chat_api_base = "https://openapi.zalo.me";
+  // How long one attachment download may take.
+  int chat_fetch_timeout_seconds = 15;
+  // The one private host:port attachment URLs may point at (tests only).
+  std::string chat_allow_host;
   LogLevel log_level = LogLevel::kInfo;
   // Development mode: sign-in codes are also written to the log.
   bool development = false;

@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
       "cdkv-server: serving gRPC on %s (health checking and reflection on)\n"
       "  try: grpcurl -plaintext %s list\n",
       (*server)->address().c_str(), (*server)->address().c_str());
+  if (const std::string chat = (*server)->app().chat_webhook_url();
+      !chat.empty()) {
+    std::printf("cdkv-server: chat webhook on %s (POST, Zalo OA events)\n",
+                chat.c_str());
+  }
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -107,16 +107,29 @@ absl::StatusOr<Database> Database::Open(const std::string& path,
   absl::Status status =
       db.Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
   if (!status.ok()) return status;
+  if (options.read_only) {
+    if (absl::Status s = db.Exec("PRAGMA query_only=ON"); !s.ok()) return s;
+  }
   return db;
 }
 
+struct Database::CacheEntry {
+  explicit CacheEntry(Statement s) : statement(std::move(s)) {}
+  Statement statement;
+  bool in_use = false;
+};
+
+Database::Database(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
+
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      cache_(std::exchange(other.cache_, std::make_unique<Cache>())) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     Close();
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::exchange(other.cache_, std::make_unique<Cache>());
   }
   return *this;
 }
@@ -124,10 +137,53 @@ Database& Database::operator=(Database&& other) noexcept {
 Database::~Database() { Close(); }
 
 void Database::Close() {
+  if (cache_ != nullptr) cache_->clear();
   // close_v2 defers the close until outstanding statements are finalized,
   // so destruction order between Database and Statement does not matter.
   if (db_ != nullptr) sqlite3_close_v2(db_);
   db_ = nullptr;
+}
+
+absl::StatusOr<CachedStatement> Database::PrepareCached(std::string_view sql) {
+  auto it = cache_->find(std::string(sql));
+  if (it == cache_->end()) {
+    absl::StatusOr<Statement> fresh = Prepare(sql);
+    if (!fresh.ok()) return fresh.status();
+    it = cache_
+             ->emplace(std::string(sql),
+                       std::make_unique<CacheEntry>(*std::move(fresh)))
+             .first;
+  }
+  CacheEntry& entry = *it->second;
+  if (entry.in_use) {
+    absl::StatusOr<Statement> fresh = Prepare(sql);
+    if (!fresh.ok()) return fresh.status();
+    return CachedStatement(std::make_unique<Statement>(*std::move(fresh)));
+  }
+  entry.in_use = true;
+  return CachedStatement(&entry.statement, &entry.in_use);
+}
+
+absl::Status Database::ExecCached(std::string_view sql) {
+  absl::StatusOr<CachedStatement> stmt = PrepareCached(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Run();
+}
+
+CachedStatement::CachedStatement(std::unique_ptr<Statement> owned)
+    : owned_(std::move(owned)), statement_(owned_.get()) {}
+
+CachedStatement::CachedStatement(CachedStatement&& other) noexcept
+    : owned_(std::move(other.owned_)),
+      statement_(std::exchange(other.statement_, nullptr)),
+      in_use_(std::exchange(other.in_use_, nullptr)) {}
+
+CachedStatement::~CachedStatement() {
+  if (in_use_ == nullptr) return;
+  // Ends a statement left mid-result (a read of the first row only) so it
+  // does not hold its read snapshot open.
+  (void)statement_->Reset();
+  *in_use_ = false;
 }
 
 absl::Status Database::Exec(std::string_view sql) {

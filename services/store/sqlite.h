@@ -2,8 +2,10 @@
 #define CDKV_SERVICES_STORE_SQLITE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -15,6 +17,7 @@ struct sqlite3_stmt;
 namespace cdkv::store {
 
 class Statement;
+class CachedStatement;
 
 // One SQLite connection. Threading rule: a Database and every Statement
 // prepared from it belong to one thread at a time; give each thread its own
@@ -30,6 +33,9 @@ class Database {
     absl::Duration busy_timeout = absl::Seconds(5);
     // Create the file if it does not exist.
     bool create = true;
+    // Refuse writes on this connection (PRAGMA query_only), for connections
+    // that only ever read beside a writer.
+    bool read_only = false;
   };
 
   // `path` may be ":memory:" for tests (then the journal is in memory).
@@ -48,6 +54,14 @@ class Database {
   // Runs one or more ';'-separated statements without parameters.
   absl::Status Exec(std::string_view sql);
   absl::StatusOr<Statement> Prepare(std::string_view sql);
+  // Like Prepare, but compiles each distinct `sql` once per connection and
+  // hands out the compiled statement again, reset and unbound, once the
+  // returned CachedStatement is gone. Compiling is most of the cost of a
+  // short statement. Falls back to a fresh statement when the cached one is
+  // still in use (the same query nested in itself).
+  absl::StatusOr<CachedStatement> PrepareCached(std::string_view sql);
+  // Exec for one statement without parameters, through the cache.
+  absl::Status ExecCached(std::string_view sql);
 
   int64_t LastInsertRowId() const;
   // Rows changed by the most recent INSERT, UPDATE or DELETE.
@@ -58,10 +72,15 @@ class Database {
   sqlite3* raw() const { return db_; }
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  struct CacheEntry;
+  using Cache = std::unordered_map<std::string, std::unique_ptr<CacheEntry>>;
+
+  explicit Database(sqlite3* db);
   void Close();
 
   sqlite3* db_ = nullptr;
+  // Behind a pointer so a moved Database keeps the statements' addresses.
+  std::unique_ptr<Cache> cache_;
 };
 
 // A prepared statement. Parameter indexes start at 1 and column indexes at 0,
@@ -113,6 +132,30 @@ class Statement {
   absl::Status CheckBind(int rc, int index) const;
 
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A statement from Database::PrepareCached. Use it like a Statement; on
+// destruction a cached statement is reset for its next user.
+class CachedStatement {
+ public:
+  CachedStatement(CachedStatement&& other) noexcept;
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  ~CachedStatement();
+
+  Statement& operator*() const { return *statement_; }
+  Statement* operator->() const { return statement_; }
+
+ private:
+  friend class Database;
+  CachedStatement(Statement* cached, bool* in_use)
+      : statement_(cached), in_use_(in_use) {}
+  explicit CachedStatement(std::unique_ptr<Statement> owned);
+
+  std::unique_ptr<Statement> owned_;  // Set when the cache was busy.
+  Statement* statement_;
+  bool* in_use_ = nullptr;  // The cache entry's flag; null when owned.
 };
 
 // BEGIN IMMEDIATE ... COMMIT. IMMEDIATE takes the write lock up front, so a

@@ -427,3 +427,70 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace cdkv::testing
+
+namespace cdkv::testing {
+namespace {
+
+TEST_CASE(
+    "with pre-fill off a submitted filing reaches the desk with an "
+    "empty form flagged for the officer") {
+  auto stack = Stack::Start(
+      [](server::ServerConfig& config) { config.prefill_off = true; });
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer_token = stack->StaffToken("officer.a");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+  cdkv::v1::CreateFilingRequest create;
+  create.set_request_id("c1");
+  create.set_procedure_code(kBirth);
+  create.set_commune_code(kCommuneA);
+  cdkv::v1::CreateFilingResponse created;
+  REQUIRE(
+      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  const std::string id = created.filing().filing_id();
+  cdkv::v1::UploadDocumentResponse uploaded;
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
+                 "id_card", &uploaded)
+              .ok());
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
+
+  WaitForState(*stack, citizen_token, id, cdkv::v1::FILING_STATE_AWAITING_DESK);
+  cdkv::v1::ListDeskQueueRequest list;
+  list.set_desk_code(kDeskA);
+  cdkv::v1::ListDeskQueueResponse queue;
+  for (int i = 0; i < 100 && queue.entries_size() == 0; ++i) {
+    REQUIRE(desk->ListDeskQueue(Call(officer_token).get(), list, &queue).ok());
+    if (queue.entries_size() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  REQUIRE(queue.entries_size() == 1);
+  CHECK(queue.entries(0).filing().filing_id() == id);
+
+  // The QR code on the photo was not read: no OCR ran.
+  cdkv::v1::GetDeskFilingRequest read;
+  read.set_filing_id(id);
+  cdkv::v1::GetDeskFilingResponse seen;
+  REQUIRE(desk->GetDeskFiling(Call(officer_token).get(), read, &seen).ok());
+  REQUIRE(seen.filing().forms_size() == 1);
+  REQUIRE(seen.filing().forms(0).fields_size() > 0);
+  for (const auto& field : seen.filing().forms(0).fields()) {
+    INFO(field.key());
+    CHECK(field.value().empty());
+    CHECK(field.needs_review());
+    CHECK(field.review_reason() == "tự điền đang tắt");
+  }
+  std::string reasons;
+  for (const auto& change : seen.filing().history()) {
+    reasons += change.reason() + "|";
+  }
+  CHECK_THAT(reasons, Catch::Contains("tự điền đang tắt"));
+}
+
+}  // namespace
+}  // namespace cdkv::testing

@@ -33,7 +33,8 @@ Gateway::Gateway() : impl_(std::make_unique<Impl>()) {
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
   REQUIRE(impl_->port > 0);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  // stop() before the accept loop runs is lost, and the join in the destructor would hang.
+  // stop() before the accept loop runs is lost, and the join in the destructor
+  // would hang.
   while (!impl_->server.is_running()) absl::SleepFor(absl::Milliseconds(1));
 }
 
@@ -64,6 +65,11 @@ std::string Gateway::WaitFor(const std::string& needle,
 }
 
 std::unique_ptr<Stack> Stack::Start() {
+  return Start([](server::ServerConfig&) {});
+}
+
+std::unique_ptr<Stack> Stack::Start(
+    const std::function<void(server::ServerConfig&)>& adjust) {
   auto dir = TempDir::Create();
   REQUIRE(dir.ok());
   std::unique_ptr<Stack> stack(new Stack(std::move(*dir)));
@@ -77,6 +83,7 @@ std::unique_ptr<Stack> Stack::Start() {
   config.data_dir = (stack->dir_.path() / "data").string();
   config.redis_address = absl::StrCat("127.0.0.1:", stack->redis_->port());
   config.notify_webhook = stack->gateway_->url();
+  adjust(config);
   auto app = server::Application::Create(config);
   REQUIRE(app.ok());
   const absl::Time now = absl::Now();

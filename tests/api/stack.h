@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,6 +55,10 @@ class Stack {
   // Starts Redis and the server; officers "officer.a" (desk A), "officer.b"
   // (desk B) and supervisor "supervisor.875" exist with kStaffPassword.
   static std::unique_ptr<Stack> Start();
+  // Start with the server's configuration changed by `adjust` first (e.g.
+  // prefill_off).
+  static std::unique_ptr<Stack> Start(
+      const std::function<void(server::ServerConfig&)>& adjust);
   ~Stack();
 
   std::shared_ptr<grpc::Channel> channel() { return channel_; }

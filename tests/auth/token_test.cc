@@ -225,5 +225,45 @@ TEST_CASE("LoadOrCreate refuses a readable or wrong-size key file",
   }
 }
 
+// A token signed with Signer('k')'s key over `payload`, as the server would.
+std::string SignedPayload(const nlohmann::json& payload) {
+  const std::string encoded = B64(payload.dump());
+  const std::string key(TokenSigner::kKeySize, 'k');
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(
+      &state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(
+      &state, reinterpret_cast<const unsigned char*>(encoded.data()),
+      encoded.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  return encoded + "." +
+         B64(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac)));
+}
+
+TEST_CASE("a token carries its account's token generation", "[token]") {
+  const TokenSigner signer = Signer('k');
+  Principal p = Officer();
+  p.token_generation = 7;
+  const std::string token = signer.Issue(p, kNow, absl::Hours(1));
+  absl::StatusOr<Principal> back = signer.Verify(token, kNow);
+  REQUIRE(back.ok());
+  CHECK(back->token_generation == 7);
+
+  const size_t dot = token.find('.');
+  nlohmann::json payload = nlohmann::json::parse(UnB64(token.substr(0, dot)));
+  CHECK(payload["gen"] == 7);
+  // A properly signed token with a bad generation is still refused.
+  payload["gen"] = -1;
+  RequireRejected(signer.Verify(SignedPayload(payload), kNow), "malformed");
+  payload["gen"] = "7";
+  RequireRejected(signer.Verify(SignedPayload(payload), kNow), "malformed");
+  // Tokens issued before generations existed count as generation 0.
+  payload.erase("gen");
+  back = signer.Verify(SignedPayload(payload), kNow);
+  REQUIRE(back.ok());
+  CHECK(back->token_generation == 0);
+}
+
 }  // namespace
 }  // namespace cdkv::auth

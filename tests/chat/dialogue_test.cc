@@ -26,8 +26,7 @@ Conversation At(S state, std::string procedure = "", std::string filing = "", in
 }
 
 const Conversation kCollecting = At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789");
-const Conversation kCollecting2 =
-    At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789", 2);
+const Conversation kCollecting2 = At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789", 2);
 const Conversation kConfirming = At(S::kConfirming, "dang_ky_khai_sinh", "HS0123456789", 2);
 const Conversation kSubmitted = At(S::kSubmitted, "dang_ky_khai_sinh", "HS0123456789", 2);
 
@@ -135,8 +134,7 @@ TEST_CASE("unknown, out-of-range and ambiguous choices show the menu again", "[d
     CHECK(s.action.kind == A::kNone);
     CHECK_THAT(AllReplies(s), Catch::Contains("1. Đăng ký khai sinh"));
   }
-  CHECK_THAT(AllReplies(Text(choosing, "khai sinh và khai tử")),
-             Catch::Contains("nhiều thủ tục"));
+  CHECK_THAT(AllReplies(Text(choosing, "khai sinh và khai tử")), Catch::Contains("nhiều thủ tục"));
   CHECK_THAT(AllReplies(Text(choosing, "abc")), Catch::Contains("chưa hiểu"));
 }
 
@@ -286,16 +284,16 @@ TEST_CASE("a filing code reports that filing without changing state", "[dialogue
 TEST_CASE("FindFilingCode accepts only the id alphabet and length", "[dialogue]") {
   CHECK(FindFilingCode("HS0123456789") == "HS0123456789");
   CHECK(FindFilingCode("mã: hs0123456789.") == "HS0123456789");
-  CHECK(FindFilingCode("HS012345678") == "");     // too short
-  CHECK(FindFilingCode("HS01234567890") == "");   // too long
-  CHECK(FindFilingCode("HS01234567IO") == "");    // letters not in the alphabet
+  CHECK(FindFilingCode("HS012345678") == "");    // too short
+  CHECK(FindFilingCode("HS01234567890") == "");  // too long
+  CHECK(FindFilingCode("HS01234567IO") == "");   // letters not in the alphabet
   CHECK(FindFilingCode("XS0123456789") == "");
   CHECK(FindFilingCode("") == "");
 }
 
 TEST_CASE("late photo results after cancel or submission are ignored", "[dialogue]") {
-  for (const Conversation& c : {Conversation{}, At(S::kChoosingProcedure), kSubmitted,
-                                kConfirming}) {
+  for (const Conversation& c :
+       {Conversation{}, At(S::kChoosingProcedure), kSubmitted, kConfirming}) {
     DialogueStep a = Advance(c, DialogueInput::PhotosAccepted(1), Config());
     CHECK(a.next == c);
     CHECK(a.replies.empty());
@@ -330,12 +328,14 @@ TEST_CASE("the greeting works without a commune name", "[dialogue]") {
 
 TEST_CASE("replies are short enough for one chat message", "[dialogue]") {
   // Walk every state with a handful of inputs; no reply may exceed 2000 bytes.
-  const Conversation states[] = {Conversation{}, At(S::kChoosingProcedure), kCollecting,
-                                 kCollecting2, kConfirming, kSubmitted};
+  const Conversation states[] = {Conversation{}, At(S::kChoosingProcedure),
+                                 kCollecting,    kCollecting2,
+                                 kConfirming,    kSubmitted};
   const DialogueInput inputs[] = {
-      DialogueInput::Text("xin chào"), DialogueInput::Text("1"), DialogueInput::Text("xong"),
-      DialogueInput::Text("đồng ý"),   DialogueInput::Text("hủy"), DialogueInput::Text("trạng thái"),
-      DialogueInput::Follow(),         DialogueInput::PhotosReceived(1),
+      DialogueInput::Text("xin chào"),  DialogueInput::Text("1"),
+      DialogueInput::Text("xong"),      DialogueInput::Text("đồng ý"),
+      DialogueInput::Text("hủy"),       DialogueInput::Text("trạng thái"),
+      DialogueInput::Follow(),          DialogueInput::PhotosReceived(1),
       DialogueInput::PhotosAccepted(1), DialogueInput::PhotoRejected("mờ")};
   for (const Conversation& c : states) {
     for (const DialogueInput& in : inputs) {
@@ -344,7 +344,8 @@ TEST_CASE("replies are short enough for one chat message", "[dialogue]") {
         CHECK(!r.empty());
         CHECK(r.size() < 2000);
       }
-      // Every reply-less step either acts or is a deliberate no-op on a late result.
+      // Every reply-less step either acts or is a deliberate no-op on a late
+      // result.
       if (s.replies.empty()) {
         CHECK((s.action.kind != A::kNone || in.kind == DialogueInput::Kind::kPhotosAccepted ||
                in.kind == DialogueInput::Kind::kPhotoRejected ||
@@ -359,6 +360,91 @@ TEST_CASE("state and action names", "[dialogue]") {
   CHECK(DialogueStateName(S::kChoosingProcedure) == "choosing_procedure");
   CHECK(ActionKindName(A::kCreateFiling) == "create_filing");
   CHECK(ActionKindName(A::kReportStatus) == "report_status");
+}
+
+}  // namespace
+}  // namespace cdkv::chat
+
+namespace cdkv::chat {
+namespace {
+
+TEST_CASE("\"liên kết\" with a phone sends a code and keeps the state", "[dialogue][link]") {
+  for (const std::string text : {"liên kết 0912345678", "Lien ket 0912 345 678",
+                                 "LIÊN KẾT số 0912345678", "liên kết +84912345678"}) {
+    DialogueStep step = Text(kCollecting2, text);
+    INFO(text);
+    CHECK(step.action.kind == A::kSendLinkCode);
+    CHECK(step.action.phone == "0912345678");
+    CHECK(step.next.state == S::kCollectingPhotos);
+    CHECK(step.next.photos == 2);
+    CHECK(step.next.link_phone == "0912345678");
+    CHECK(AllReplies(step).find("0912345678") != std::string::npos);
+  }
+}
+
+TEST_CASE("\"liên kết\" without a number explains what to type", "[dialogue][link]") {
+  DialogueStep step = Text(Conversation{}, "liên kết");
+  CHECK(step.action.kind == A::kNone);
+  CHECK(step.next == Conversation{});
+  CHECK(AllReplies(step).find("liên kết 0912345678") != std::string::npos);
+}
+
+TEST_CASE("the six digits typed while a code is awaited are verified", "[dialogue][link]") {
+  Conversation c = kSubmitted;
+  c.link_phone = "0912345678";
+  DialogueStep step = Text(c, "123 456");
+  CHECK(step.action.kind == A::kVerifyLinkCode);
+  CHECK(step.action.phone == "0912345678");
+  CHECK(step.action.code == "123456");
+  CHECK(step.next.link_phone.empty());
+  CHECK(step.next.state == S::kSubmitted);
+  CHECK(step.next.filing_id == c.filing_id);
+}
+
+TEST_CASE("a menu number while a code is awaited is still a menu choice", "[dialogue][link]") {
+  Conversation c = At(S::kChoosingProcedure);
+  c.link_phone = "0912345678";
+  DialogueStep step = Text(c, "2");
+  CHECK(step.action.kind == A::kCreateFiling);
+  CHECK(step.action.procedure_code == "dang_ky_khai_tu");
+}
+
+TEST_CASE("six digits with no code awaited are not a link code", "[dialogue][link]") {
+  DialogueStep step = Text(kCollecting, "123456");
+  CHECK(step.action.kind == A::kNone);
+}
+
+TEST_CASE("wrong codes are counted and end the attempt at the limit", "[dialogue][link]") {
+  Conversation c = kCollecting;
+  c.link_phone = "0912345678";
+  for (int i = 1; i < kMaxLinkAttempts; ++i) {
+    DialogueStep step = Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
+    CHECK(step.next.link_attempts == i);
+    CHECK(step.next.link_phone == "0912345678");
+    CHECK(AllReplies(step).find("còn") != std::string::npos);
+    c = step.next;
+  }
+  DialogueStep last = Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
+  CHECK(last.next.link_phone.empty());
+  CHECK(last.next.link_attempts == 0);
+  CHECK(last.next.state == S::kCollectingPhotos);
+  CHECK(AllReplies(last).find("quá") != std::string::npos);
+  // Once the attempt has ended, six digits are just text.
+  CHECK(Text(last.next, "123456").action.kind == A::kNone);
+}
+
+TEST_CASE("a failed link (bad number, throttled, expired) clears the attempt", "[dialogue][link]") {
+  Conversation c = kCollecting;
+  c.link_phone = "0912345678";
+  c.link_attempts = 1;
+  DialogueStep step = Advance(c, DialogueInput::LinkFailed("Số điện thoại không đúng."), Config());
+  CHECK(step.next.link_phone.empty());
+  CHECK(step.next.link_attempts == 0);
+  CHECK(step.replies == std::vector<std::string>{"Số điện thoại không đúng."});
+  // A refusal that arrives with no attempt running changes nothing.
+  DialogueStep late = Advance(kCollecting, DialogueInput::LinkRefused("x"), Config());
+  CHECK(late.next == kCollecting);
+  CHECK(late.replies.empty());
 }
 
 }  // namespace

@@ -280,5 +280,48 @@ TEST_CASE("a loaded catalog survives being moved", "[catalog]") {
   CHECK(death->name_vi == "Đăng ký khai tử");
 }
 
+TEST_CASE("provinces come from the districts, one code one name", "[catalog]") {
+  const Catalog& catalog = ShippedCatalog();
+  const Province* dong_thap = catalog.FindProvince("87");
+  REQUIRE(dong_thap != nullptr);
+  CHECK(dong_thap->name_vi == "Tỉnh Đồng Tháp");
+  CHECK(catalog.provinces().size() == 1);
+  CHECK(catalog.FindDistrict("875")->province_code == "87");
+  CHECK(catalog.FindProvince("89") == nullptr);
+  CHECK(catalog.FindProvince("") == nullptr);
+
+  ExpectInvalid(
+      LoadEdited([](json&, json& u) { u["districts"][0].erase("province"); }),
+      "units: $.districts[0].province: is missing");
+  ExpectInvalid(
+      LoadEdited([](json&, json& u) { u["districts"][0]["province"] = ""; }),
+      "units: $.districts[0].province: must not be empty");
+  // A second district of the same province under another name.
+  ExpectInvalid(LoadEdited([](json&, json& u) {
+                  json other = u["districts"][0];
+                  other["code"] = "876";
+                  other["province_vi"] = "Tỉnh Đồng Tháp cũ";
+                  u["districts"].push_back(other);
+                }),
+                "units: $.districts[1].province_vi: province \"87\" is named "
+                "\"Tỉnh Đồng Tháp\" by an earlier district");
+  // Two districts of one province, one of another: two provinces.
+  json procedures = json::parse(ReadText(ProceduresPath()));
+  json units = json::parse(ReadText(UnitsPath()));
+  json same = units["districts"][0];
+  same["code"] = "876";
+  json other = units["districts"][0];
+  other["code"] = "889";
+  other["province"] = "89";
+  other["province_vi"] = "Tỉnh An Giang";
+  units["districts"].push_back(same);
+  units["districts"].push_back(other);
+  absl::StatusOr<Catalog> two = ParseCatalog(procedures.dump(), units.dump());
+  REQUIRE(two.ok());
+  REQUIRE(two->provinces().size() == 2);
+  CHECK(two->FindProvince("89")->name_vi == "Tỉnh An Giang");
+  CHECK(two->FindProvince("87")->name_vi == "Tỉnh Đồng Tháp");
+}
+
 }  // namespace
 }  // namespace cdkv::domain

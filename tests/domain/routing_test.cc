@@ -83,7 +83,7 @@ CatalogData MinimalData() {
   land.processing.working_days = 10;
   data.procedures.push_back(land);
   data.desks.push_back({"desk.xa", "xã", "địa chỉ", {{1, 420, 660}}, "test"});
-  data.districts.push_back({"d1", "huyện", "tỉnh", "desk.huyen"});
+  data.districts.push_back({"d1", "huyện", "tỉnh", "desk.huyen", "p1"});
   data.communes.push_back({"xa", "", "xã", "d1", "desk.xa"});
   return data;
 }

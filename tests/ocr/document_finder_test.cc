@@ -48,6 +48,31 @@ TEST_CASE("FindDocument locates cards at every distortion level",
   }
 }
 
+TEST_CASE("A finger over a corner does not move the card's corners",
+          "[ocr][finder]") {
+  FinderOptions options;
+  options.expect = DocumentShape::kIdCard;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    auto s = MakePhoto(Side::kFront, 1, 900 + seed);
+    // A fingertip over the top-right corner, reaching past the card's
+    // edges: the outline bulges there.
+    const cv::Point2f corner = s.photo.quad[1];
+    const cv::Point2f inward = (s.photo.quad[3] - corner) * 0.06f;
+    const float w =
+        static_cast<float>(cv::norm(s.photo.quad[1] - s.photo.quad[0]));
+    cv::ellipse(s.photo.image, corner + inward,
+                cv::Size2f(w * 0.07f, w * 0.11f), 30.0 * seed, 0, 360,
+                cv::Scalar(120, 150, 205), cv::FILLED, cv::LINE_AA);
+    auto found = FindDocument(s.photo.image, options);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    INFO("seed " << seed);
+    // The hidden corner is where the visible parts of its two sides meet:
+    // within 0.6% of the photo width, not on the fingertip.
+    CHECK(QuadError((*found)->quad, s.photo.quad) < 10.0);
+  }
+}
+
 TEST_CASE("FindDocument finds an A4 page and returns it portrait",
           "[ocr][finder]") {
   cv::Mat photo(1200, 1600, CV_8UC3, cv::Scalar(60, 80, 100));

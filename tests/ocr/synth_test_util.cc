@@ -4,12 +4,13 @@
 #include <opencv2/imgcodecs.hpp>
 #include <random>
 
+#include "ocr/id_card_layout.h"
 #include "tools/synth/card_render.h"
 
 namespace cdkv::ocr::testing {
 
 SynthPhoto MakePhoto(Side side, int level, uint64_t seed, synth::Defect defect,
-                     int width) {
+                     int width, bool hide_qr) {
   static const synth::CardRenderer renderer = [] {
     auto r = synth::CardRenderer::Create();
     REQUIRE(r.ok());
@@ -26,8 +27,32 @@ SynthPhoto MakePhoto(Side side, int level, uint64_t seed, synth::Defect defect,
     out.photo = synth::PhotographNothing(options, rng);
     return out;
   }
-  auto card = side == Side::kFront ? renderer.Front(out.identity, 2)
-                                   : renderer.Back(out.identity, 2);
+  absl::StatusOr<cv::Mat> card;
+  switch (side) {
+    case Side::kFront:
+      card = renderer.Front(out.identity, 2);
+      options.may_occlude_qr = hide_qr;
+      break;
+    case Side::kBack:
+      card = renderer.Back(out.identity, 2);
+      break;
+    case Side::kFront2024:
+      card = renderer.Front2024(out.identity, 2);
+      break;
+    case Side::kBack2024:
+      card = renderer.Back2024(out.identity, 2);
+      options.may_occlude_qr = hide_qr;
+      options.qr_box = card_layout::v2024::kQr;
+      break;
+    case Side::kFront2016:
+      card = renderer.Front2016(out.identity, 2);
+      break;
+    case Side::kBack2016:
+    case Side::kNothing:
+      card = renderer.Back2016(out.identity, 2);
+      break;
+  }
+  options.hide_qr = hide_qr;
   REQUIRE(card.ok());
   out.photo = synth::Photograph(*card, options, rng);
   return out;

@@ -11,16 +11,26 @@
 
 namespace cdkv::ocr::testing {
 
-enum class Side { kFront, kBack, kNothing };
+// kFront and kBack are the 2021 chip card's sides.
+enum class Side {
+  kFront,
+  kBack,
+  kNothing,
+  kFront2024,
+  kBack2024,
+  kFront2016,
+  kBack2016
+};
 
 struct SynthPhoto {
   synth::Identity identity;
   synth::Photo photo;
 };
 
+// `hide_qr` puts a finger over the QR code of a side that has one.
 SynthPhoto MakePhoto(Side side, int level, uint64_t seed,
                      synth::Defect defect = synth::Defect::kNone,
-                     int width = 1600);
+                     int width = 1600, bool hide_qr = false);
 
 // JPEG bytes at the photo's phone quality.
 std::vector<uint8_t> Jpeg(const synth::Photo& photo);

@@ -1,6 +1,7 @@
 #include "ocr/tesseract_reader.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <memory>
 #include <opencv2/imgproc.hpp>
 #include <random>
@@ -44,6 +45,18 @@ TEST_CASE("ReadLine reads Vietnamese names with diacritics in NFC",
     CHECK(r.text == name);
     CHECK(IsComposedVietnamese(r.text));
     CHECK(r.confidence > 0.8);
+  }
+}
+
+TEST_CASE("ReadLine reads at another line height, and ignores bad ones",
+          "[ocr][tesseract]") {
+  const cv::Mat line = Line(synth::kDejaVuSansBold, "NGUYỄN THỊ HẰNG");
+  for (double scale :
+       {0.8, 1.35, 0.0, -3.0, 1e9, std::numeric_limits<double>::quiet_NaN()}) {
+    INFO("scale " << scale);
+    auto r = Reader().ReadLine(line, LineKind::kName, scale);
+    REQUIRE(r.ok());
+    CHECK(r->text == "NGUYỄN THỊ HẰNG");
   }
 }
 

@@ -91,6 +91,7 @@ TEST_CASE("bad values say which option and what is wrong") {
       {{"--max-upload-mib", "lots"}, "--max-upload-mib"},
       {{"--drain-seconds", "-5"}, "--drain-seconds"},
       {{"--log-level", "loud"}, "--log-level"},
+      {{"--prefill", "maybe"}, "--prefill"},
       {{"--data-dir", ""}, "--data-dir"},
       {{"--listen"}, "--listen"},
       {{"stray"}, "stray"},
@@ -132,6 +133,71 @@ TEST_CASE("ValidateHostPort accepts what gRPC can bind") {
   CHECK_FALSE(ValidateHostPort("[::1:50051", false).ok());
   CHECK_FALSE(ValidateHostPort("127.0.0.1:5005100", false).ok());
   CHECK_FALSE(ValidateHostPort(std::string("a\0b:1", 5), false).ok());
+}
+
+}  // namespace
+}  // namespace cdkv::server
+
+namespace cdkv::server {
+namespace {
+
+TEST_CASE("chat intake options, from flags and the environment") {
+  auto off = Parse({});
+  REQUIRE(off.ok());
+  CHECK(off->config.chat_listen.empty());
+  CHECK(off->config.chat_replay_window_seconds == 300);
+  CHECK(off->config.chat_api_base == "https://openapi.zalo.me");
+
+  auto on = Parse({"--chat-listen", "127.0.0.1:0", "--chat-oa-config",
+                   "oa.json", "--chat-replay-window", "60", "--chat-api-base",
+                   "http://127.0.0.1:9", "--chat-allow-host", "127.0.0.1:8081",
+                   "--chat-fetch-timeout", "3"});
+  REQUIRE(on.ok());
+  CHECK(on->config.chat_listen == "127.0.0.1:0");
+  CHECK(on->config.chat_oa_config == "oa.json");
+  CHECK(on->config.chat_replay_window_seconds == 60);
+  CHECK(on->config.chat_api_base == "http://127.0.0.1:9");
+  CHECK(on->config.chat_allow_host == "127.0.0.1:8081");
+  CHECK(on->config.chat_fetch_timeout_seconds == 3);
+
+  ScopedEnv listen("CDKV_CHAT_LISTEN", "127.0.0.1:8088");
+  ScopedEnv oa("CDKV_CHAT_OA_CONFIG", "deploy/chat-oa.dev.json");
+  auto env = Parse({});
+  REQUIRE(env.ok());
+  CHECK(env->config.chat_listen == "127.0.0.1:8088");
+  CHECK(env->config.chat_oa_config == "deploy/chat-oa.dev.json");
+}
+
+TEST_CASE("bad chat options say which option is wrong") {
+  for (const auto& [args, option] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--chat-listen", "127.0.0.1:0"}, "--chat-oa-config"},
+           {{"--chat-listen", "nonsense", "--chat-oa-config", "x"},
+            "--chat-listen"},
+           {{"--chat-api-base", "ftp://x"}, "--chat-api-base"},
+           {{"--chat-allow-host", "10.0.0.1"}, "--chat-allow-host"},
+           {{"--chat-replay-window", "0"}, "--chat-replay-window"}}) {
+    auto parsed = Parse(args);
+    INFO(args[0]);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(parsed.status().message()), Catch::Contains(option));
+  }
+}
+
+}  // namespace
+}  // namespace cdkv::server
+
+namespace cdkv::server {
+namespace {
+
+TEST_CASE("the flag --prefill off switches the OCR pre-fill off") {
+  auto parsed = Parse({"--prefill", "off"});
+  REQUIRE(parsed.ok());
+  CHECK(parsed->config.prefill_off);
+  auto defaults = Parse({});
+  REQUIRE(defaults.ok());
+  CHECK_FALSE(defaults->config.prefill_off);
 }
 
 }  // namespace

@@ -190,3 +190,101 @@ TEST_CASE("With a reconciler the dispatcher rebuilds Redis after a wipe") {
 
 }  // namespace
 }  // namespace cdkv::workers
+
+namespace cdkv::workers {
+namespace {
+
+OutboxDispatcher::Options PrefillOff(const Env& env) {
+  OutboxDispatcher::Options options = FastOptions(env);
+  options.prefill_off = true;
+  options.catalog = env.catalog.get();
+  return options;
+}
+
+TEST_CASE(
+    "With pre-fill off a submitted filing goes to its desk with an "
+    "empty form flagged for the officer") {
+  Env env;
+  env.AddFiling("F1", State::kSubmitted, kDeadline);
+  AddRow(env, kOutboxOcrJob, ToJson(OcrJobPayload{"F1"}));
+  api::FilingEvents events;
+  std::vector<cdkv::v1::FilingEvent> seen;
+  absl::Mutex mu;
+  events.Subscribe("F1", [&](const cdkv::v1::FilingEvent& e) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(e);
+  });
+  OutboxDispatcher::Options options = PrefillOff(env);
+  options.events = &events;
+  OutboxDispatcher dispatcher(*env.records, options);
+  dispatcher.Start();
+  queue::RedisClient client = env.Connect();
+  REQUIRE(Eventually([&] { return Queued(client).size() == 1; }));
+  REQUIRE(Eventually([&] { return env.Outbox().empty(); }));
+  dispatcher.Stop();
+
+  CHECK(Queued(client) == std::vector<std::string>{"F1"});
+  CHECK(StreamLength(client, kOcrStream) == 0);  // No OCR job was sent.
+  CHECK(env.Filing("F1").state == State::kAwaitingDesk);
+  std::vector<domain::Transition> history = env.History("F1");
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].to == State::kPrefilling);
+  CHECK(history[1].to == State::kAwaitingDesk);
+  CHECK(history[1].reason == OutboxDispatcher::kPrefillOffReason);
+  const domain::Procedure* procedure = env.catalog->FindProcedure(kProcedure);
+  REQUIRE(procedure != nullptr);
+  std::vector<records::FieldRow> fields = env.Fields("F1");
+  REQUIRE(fields.size() == procedure->form_fields.size());
+  REQUIRE_FALSE(fields.empty());
+  for (const records::FieldRow& field : fields) {
+    CHECK(field.value.empty());
+    CHECK(field.needs_review);
+    CHECK(field.review_reason == OutboxDispatcher::kPrefillOffReason);
+  }
+  absl::MutexLock lock(&mu);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].change().to_state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+}
+
+TEST_CASE(
+    "With pre-fill off, jobs of filings past pre-fill or unknown change "
+    "nothing and are deleted; a malformed job is held") {
+  Env env;
+  env.AddFiling("F1", State::kWithdrawn, kDeadline);
+  env.AddFiling("F2", State::kAwaitingDesk, kDeadline);
+  AddRow(env, kOutboxOcrJob, ToJson(OcrJobPayload{"F1"}));
+  AddRow(env, kOutboxOcrJob, ToJson(OcrJobPayload{"F2"}));
+  AddRow(env, kOutboxOcrJob, ToJson(OcrJobPayload{"nobody"}));
+  AddRow(env, kOutboxOcrJob, "{\"filing\": 1}");
+  const size_t history_f2 = env.History("F2").size();
+  OutboxDispatcher dispatcher(*env.records, PrefillOff(env));
+  dispatcher.Start();
+  REQUIRE(Eventually([&] { return env.Outbox().size() == 1; }));
+  dispatcher.Stop();
+  CHECK(env.Outbox()[0].payload == "{\"filing\": 1}");
+  CHECK(env.Filing("F1").state == State::kWithdrawn);
+  CHECK(env.Filing("F2").state == State::kAwaitingDesk);
+  CHECK(env.History("F2").size() == history_f2);
+  CHECK(env.Fields("F1").empty());
+  queue::RedisClient client = env.Connect();
+  CHECK(StreamLength(client, kOcrStream) == 0);
+  CHECK(Queued(client).empty());
+}
+
+TEST_CASE(
+    "With pre-fill off a filing an OCR worker left prefilling is "
+    "finished too") {
+  Env env;
+  env.AddFiling("F1", State::kPrefilling, kDeadline);
+  AddRow(env, kOutboxOcrJob, ToJson(OcrJobPayload{"F1"}));
+  OutboxDispatcher dispatcher(*env.records, PrefillOff(env));
+  dispatcher.Start();
+  queue::RedisClient client = env.Connect();
+  REQUIRE(Eventually([&] { return Queued(client).size() == 1; }));
+  dispatcher.Stop();
+  CHECK(env.Filing("F1").state == State::kAwaitingDesk);
+  CHECK_FALSE(env.Fields("F1").empty());
+}
+
+}  // namespace
+}  // namespace cdkv::workers

@@ -4,6 +4,7 @@
 #include <ZXing/CharacterSet.h>
 #include <ZXing/MultiFormatWriter.h>
 
+#include <array>
 #include <exception>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -43,12 +44,12 @@ cv::Mat Background(int scale, cv::Scalar base) {
 // match the box, shrinking the font if the text would not fit.
 void DrawInBox(const TextPainter& painter, cv::Mat& card,
                const std::string& text, const cv::Rect& box, int height,
-               int scale) {
+               int scale, cv::Scalar ink = kInk) {
   int h = height * scale;
   while (h > 8 && painter.Measure(text, h).width > box.width * scale - 8) --h;
   const cv::Size size = painter.Measure(text, h);
   const int y = box.y * scale + (box.height * scale - size.height) / 2;
-  painter.Draw(card, text, {box.x * scale + 4 * scale, y}, h, kInk);
+  painter.Draw(card, text, {box.x * scale + 4 * scale, y}, h, ink);
 }
 
 absl::StatusOr<cv::Mat> QrImage(const std::string& payload, int side) {
@@ -79,6 +80,41 @@ absl::StatusOr<cv::Mat> QrImage(const std::string& payload, int side) {
 
 std::string Printed(const ocr::Date& d) { return ocr::FormatDate(d); }
 
+// Portrait stand-in: a face-like silhouette on a pale box.
+void Portrait(cv::Mat& card, int s) {
+  const cv::Rect photo = Scaled(layout::kPhoto, s);
+  card(photo).setTo(cv::Scalar(225, 225, 225));
+  cv::ellipse(card, {photo.x + photo.width / 2, photo.y + photo.height * 2 / 5},
+              {photo.width / 4, photo.height / 5}, 0, 0, 360,
+              cv::Scalar(150, 160, 190), cv::FILLED, cv::LINE_AA);
+  cv::ellipse(card, {photo.x + photo.width / 2, photo.y + photo.height},
+              {photo.width * 2 / 5, photo.height / 3}, 0, 180, 360,
+              cv::Scalar(70, 60, 60), cv::FILLED, cv::LINE_AA);
+}
+
+// Two index fingerprints in labelled boxes.
+void Fingerprints(const TextPainter& sans, cv::Mat& card,
+                  const std::array<cv::Rect, 2>& boxes,
+                  const std::array<const char*, 2>& labels, int s) {
+  for (int i = 0; i < 2; ++i) {
+    const cv::Rect b = Scaled(boxes[i], s);
+    cv::rectangle(card, b, cv::Scalar(120, 120, 120), s, cv::LINE_AA);
+    for (int r = 10; r < 60; r += 7) {
+      cv::ellipse(card, {b.x + b.width / 2, b.y + b.height / 2 + 10 * s},
+                  {r * s, (r + 15) * s}, 0, 0, 360, cv::Scalar(110, 110, 110),
+                  s, cv::LINE_AA);
+    }
+    sans.Draw(card, labels[i], {b.x + 10 * s, b.y - 24 * s}, 14 * s, kLabelInk);
+  }
+}
+
+absl::Status CheckScale(int scale) {
+  if (scale < 1 || scale > 4) {
+    return absl::InvalidArgumentError("card scale must be 1..4");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CardRenderer> CardRenderer::Create() {
@@ -93,35 +129,17 @@ absl::StatusOr<CardRenderer> CardRenderer::Create() {
 
 absl::StatusOr<cv::Mat> CardRenderer::Front(const Identity& p,
                                             int scale) const {
-  if (scale < 1 || scale > 4) {
-    return absl::InvalidArgumentError("card scale must be 1..4");
-  }
+  if (auto st = CheckScale(scale); !st.ok()) return st;
   const int s = scale;
   cv::Mat card = Background(s, cv::Scalar(236, 232, 214));
-  // National emblem stand-in and header.
-  cv::circle(card, {95 * s, 85 * s}, 55 * s, cv::Scalar(60, 60, 200),
-             cv::FILLED, cv::LINE_AA);
-  cv::circle(card, {95 * s, 85 * s}, 25 * s, cv::Scalar(60, 200, 230),
-             cv::FILLED, cv::LINE_AA);
-  bold_.Draw(card, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {175 * s, 30 * s},
-             19 * s, kInk);
-  bold_.Draw(card, "Độc lập - Tự do - Hạnh phúc", {255 * s, 60 * s}, 18 * s,
-             kInk);
+  Header(card, s);
   bold_.Draw(card, "CĂN CƯỚC CÔNG DÂN", {240 * s, 105 * s}, 32 * s, kRed);
 
   auto qr = QrImage(QrPayload(p), layout::kQr.width * s);
   if (!qr.ok()) return qr.status();
   qr->copyTo(card(Scaled(layout::kQr, s)));
 
-  // Portrait stand-in: a face-like silhouette on a pale box.
-  const cv::Rect photo = Scaled(layout::kPhoto, s);
-  card(photo).setTo(cv::Scalar(225, 225, 225));
-  cv::ellipse(card, {photo.x + photo.width / 2, photo.y + photo.height * 2 / 5},
-              {photo.width / 4, photo.height / 5}, 0, 0, 360,
-              cv::Scalar(150, 160, 190), cv::FILLED, cv::LINE_AA);
-  cv::ellipse(card, {photo.x + photo.width / 2, photo.y + photo.height},
-              {photo.width * 2 / 5, photo.height / 3}, 0, 180, 360,
-              cv::Scalar(70, 60, 60), cv::FILLED, cv::LINE_AA);
+  Portrait(card, s);
 
   sans_.Draw(card, "Số / No.:", {250 * s, 178 * s}, 17 * s, kLabelInk);
   DrawInBox(bold_, card, p.id, layout::kIdNumber, 30, s);
@@ -148,9 +166,7 @@ absl::StatusOr<cv::Mat> CardRenderer::Front(const Identity& p,
 }
 
 absl::StatusOr<cv::Mat> CardRenderer::Back(const Identity& p, int scale) const {
-  if (scale < 1 || scale > 4) {
-    return absl::InvalidArgumentError("card scale must be 1..4");
-  }
+  if (auto st = CheckScale(scale); !st.ok()) return st;
   const int s = scale;
   cv::Mat card = Background(s, cv::Scalar(232, 236, 226));
   sans_.Draw(card,
@@ -175,6 +191,23 @@ absl::StatusOr<cv::Mat> CardRenderer::Back(const Identity& p, int scale) const {
                   360, cv::Scalar(110, 110, 110), s, cv::LINE_AA);
     }
   }
+  Mrz(card, p, s);
+  return card;
+}
+
+void CardRenderer::Header(cv::Mat& card, int s) const {
+  // National emblem stand-in and header.
+  cv::circle(card, {95 * s, 85 * s}, 55 * s, cv::Scalar(60, 60, 200),
+             cv::FILLED, cv::LINE_AA);
+  cv::circle(card, {95 * s, 85 * s}, 25 * s, cv::Scalar(60, 200, 230),
+             cv::FILLED, cv::LINE_AA);
+  bold_.Draw(card, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {175 * s, 30 * s},
+             19 * s, kInk);
+  bold_.Draw(card, "Độc lập - Tự do - Hạnh phúc", {255 * s, 60 * s}, 18 * s,
+             kInk);
+}
+
+void CardRenderer::Mrz(cv::Mat& card, const Identity& p, int s) const {
   const cv::Rect mrz = Scaled(ocr::card_layout::kMrz, s);
   card(mrz).setTo(cv::Scalar(245, 245, 240));
   // DejaVu Sans Mono stands in for OCR-B. Its dotted zero is sometimes read
@@ -186,6 +219,123 @@ absl::StatusOr<cv::Mat> CardRenderer::Back(const Identity& p, int scale) const {
     mono_.Draw(card, lines[i], {mrz.x + 20 * s, mrz.y + 12 * s + i * 48 * s}, h,
                cv::Scalar(20, 20, 20));
   }
+}
+
+absl::StatusOr<cv::Mat> CardRenderer::Front2024(const Identity& p,
+                                                int scale) const {
+  if (auto st = CheckScale(scale); !st.ok()) return st;
+  namespace v = layout::v2024;
+  const int s = scale;
+  cv::Mat card = Background(s, cv::Scalar(226, 234, 238));
+  Header(card, s);
+  bold_.Draw(card, "CĂN CƯỚC", {335 * s, 103 * s}, 34 * s, kRed);
+  Portrait(card, s);
+  sans_.Draw(card, "Số định danh cá nhân / Personal identification number:",
+             {250 * s, 156 * s}, 15 * s, kLabelInk);
+  DrawInBox(bold_, card, p.id, v::kIdNumber, 30, s);
+  sans_.Draw(card,
+             "Họ, chữ đệm và tên khai sinh / Surname, middle name and given "
+             "name:",
+             {250 * s, 230 * s}, 14 * s, kLabelInk);
+  DrawInBox(bold_, card, p.name_upper, v::kFullName, 26, s);
+  sans_.Draw(card, "Ngày, tháng, năm sinh / Date of birth:", {250 * s, 302 * s},
+             15 * s, kLabelInk);
+  DrawInBox(sans_, card, Printed(p.birth_date), v::kBirthDate, 22, s);
+  sans_.Draw(card, "Giới tính / Sex:", {250 * s, 372 * s}, 15 * s, kLabelInk);
+  DrawInBox(sans_, card, SexWord(p.sex), v::kSex, 22, s);
+  sans_.Draw(card, "Quốc tịch / Nationality:", {500 * s, 372 * s}, 15 * s,
+             kLabelInk);
+  sans_.Draw(card, "Việt Nam", {504 * s, 396 * s}, 22 * s, kInk);
+  return card;
+}
+
+absl::StatusOr<cv::Mat> CardRenderer::Back2024(const Identity& p,
+                                               int scale) const {
+  if (auto st = CheckScale(scale); !st.ok()) return st;
+  namespace v = layout::v2024;
+  const int s = scale;
+  cv::Mat card = Background(s, cv::Scalar(230, 236, 232));
+  auto qr = QrImage(QrPayload2024(p), v::kQr.width * s);
+  if (!qr.ok()) return qr.status();
+  qr->copyTo(card(Scaled(v::kQr, s)));
+  sans_.Draw(card, "Nơi cư trú / Place of residence:", {250 * s, 26 * s},
+             15 * s, kLabelInk);
+  DrawInBox(sans_, card, p.residence, v::kResidence, 22, s);
+  sans_.Draw(card, "Nơi đăng ký khai sinh / Place of birth:", {250 * s, 92 * s},
+             15 * s, kLabelInk);
+  DrawInBox(sans_, card, p.hometown, v::kBirthPlace, 22, s);
+  sans_.Draw(card, "Ngày, tháng, năm cấp / Date of issue:", {250 * s, 158 * s},
+             14 * s, kLabelInk);
+  DrawInBox(sans_, card, Printed(p.issue_date), v::kIssueDate, 22, s);
+  sans_.Draw(card,
+             "Ngày, tháng, năm hết hạn / Date of expiry:", {530 * s, 158 * s},
+             14 * s, kLabelInk);
+  DrawInBox(sans_, card, Printed(p.expiry_date), v::kExpiry, 22, s);
+  bold_.Draw(card, "BỘ CÔNG AN", {420 * s, 240 * s}, 18 * s, kInk);
+  bold_.Draw(card, "MINISTRY OF PUBLIC SECURITY", {360 * s, 266 * s}, 15 * s,
+             kInk);
+  // The chip.
+  cv::rectangle(card, cv::Rect(70 * s, 240 * s, 110 * s, 90 * s),
+                cv::Scalar(80, 170, 210), cv::FILLED, cv::LINE_AA);
+  Mrz(card, p, s);
+  return card;
+}
+
+absl::StatusOr<cv::Mat> CardRenderer::Front2016(const Identity& p,
+                                                int scale) const {
+  if (auto st = CheckScale(scale); !st.ok()) return st;
+  namespace v = layout::v2016;
+  const int s = scale;
+  cv::Mat card = Background(s, cv::Scalar(214, 230, 238));
+  Header(card, s);
+  bold_.Draw(card, "CĂN CƯỚC CÔNG DÂN", {240 * s, 105 * s}, 32 * s, kRed);
+  Portrait(card, s);
+  // Labels in Vietnamese only, each value on its label's line.
+  sans_.Draw(card, "Số:", {250 * s, 162 * s}, 20 * s, kRed);
+  // The 2016 card prints its number in red.
+  DrawInBox(bold_, card, p.id, v::kIdNumber, 32, s, kRed);
+  sans_.Draw(card, "Họ và tên:", {250 * s, 216 * s}, 18 * s, kLabelInk);
+  DrawInBox(bold_, card, p.name_upper, v::kFullName, 24, s);
+  sans_.Draw(card, "Ngày, tháng, năm sinh:", {250 * s, 267 * s}, 18 * s,
+             kLabelInk);
+  DrawInBox(sans_, card, Printed(p.birth_date), v::kBirthDate, 22, s);
+  sans_.Draw(card, "Giới tính:", {250 * s, 315 * s}, 18 * s, kLabelInk);
+  DrawInBox(sans_, card, SexWord(p.sex), v::kSex, 22, s);
+  sans_.Draw(card, "Quốc tịch: Việt Nam", {500 * s, 315 * s}, 18 * s,
+             kLabelInk);
+  sans_.Draw(card, "Quê quán:", {250 * s, 363 * s}, 18 * s, kLabelInk);
+  DrawInBox(sans_, card, p.hometown, v::kHometown, 21, s);
+  sans_.Draw(card, "Nơi thường trú:", {250 * s, 405 * s}, 18 * s, kLabelInk);
+  DrawInBox(sans_, card, p.residence, v::kResidence, 21, s);
+  sans_.Draw(card, "Có giá trị đến:", {40 * s, 462 * s}, 14 * s, kLabelInk);
+  DrawInBox(sans_, card, Printed(p.expiry_date), v::kExpiry, 18, s);
+  return card;
+}
+
+absl::StatusOr<cv::Mat> CardRenderer::Back2016(const Identity& p,
+                                               int scale) const {
+  if (auto st = CheckScale(scale); !st.ok()) return st;
+  namespace v = layout::v2016;
+  const int s = scale;
+  cv::Mat card = Background(s, cv::Scalar(226, 232, 236));
+  sans_.Draw(card, "Đặc điểm nhân dạng:", {40 * s, 30 * s}, 17 * s, kLabelInk);
+  DrawInBox(sans_, card, "Sẹo chấm C:2cm trên trước đầu mày phải", v::kMarks,
+            18, s);
+  Fingerprints(sans_, card, {v::kFingerprintLeft, v::kFingerprintRight},
+               {"Ngón trỏ trái", "Ngón trỏ phải"}, s);
+  sans_.Draw(card, "Ngày, tháng, năm:", {40 * s, 294 * s}, 18 * s, kLabelInk);
+  DrawInBox(sans_, card, Printed(p.issue_date), v::kIssueDate, 22, s);
+  bold_.Draw(card, "CỤC TRƯỞNG CỤC CẢNH SÁT", {60 * s, 345 * s}, 16 * s, kInk);
+  bold_.Draw(card, "ĐKQL CƯ TRÚ VÀ DLQG VỀ DÂN CƯ", {44 * s, 370 * s}, 16 * s,
+             kInk);
+  // Seal and signature.
+  cv::circle(card, {150 * s, 455 * s}, 48 * s, kRed, 3 * s, cv::LINE_AA);
+  cv::circle(card, {150 * s, 455 * s}, 36 * s, kRed, s, cv::LINE_AA);
+  for (int i = 0; i < 4; ++i) {
+    cv::ellipse(card, {(230 + 30 * i) * s, 460 * s}, {22 * s, 12 * s}, 20 * i,
+                0, 300, kInk, 2 * s, cv::LINE_AA);
+  }
+  sans_.Draw(card, "Nguyễn Văn Long", {220 * s, 495 * s}, 18 * s, kInk);
   return card;
 }
 

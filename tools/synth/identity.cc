@@ -170,6 +170,8 @@ std::string QrPayload(const Identity& p) {
          "|" + Ddmmyyyy(p.issue_date);
 }
 
+std::string QrPayload2024(const Identity& p) { return QrPayload(p) + "||"; }
+
 std::array<std::string, 3> MrzLines(const Identity& p) {
   const std::string doc = p.id.substr(3);
   std::string line1 = "IDVNM" + doc + Check(doc) + p.id + "<<" + Check(p.id);

@@ -32,6 +32,10 @@ Identity RandomIdentity(std::mt19937_64& rng);
 // "ID|old ID|name|DDMMYYYY|Nam/Nữ|residence|DDMMYYYY issue".
 std::string QrPayload(const Identity& identity);
 
+// The 2024 card's payload: the same fields, then the empty trailing fields
+// those cards carry ("...|DDMMYYYY issue||").
+std::string QrPayload2024(const Identity& identity);
+
 // "Nam" or "Nữ".
 std::string SexWord(ocr::Sex sex);
 

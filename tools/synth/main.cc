@@ -1,5 +1,7 @@
 // cdkv-synth: writes synthetic ID-card photos (NNNN.jpg) with their ground
-// truth (NNNN.json) for the OCR tests and benchmark. Deterministic for a seed:
+// truth (NNNN.json) for the OCR tests and benchmark: the 2021 chip card
+// (front, back), the 2024 identity card (front2024, back2024) and the 2016
+// card without QR (front2016, back2016). Deterministic for a seed:
 // photo i depends only on (seed, i), so sets of different sizes share their
 // first photos.
 #include <CLI/CLI.hpp>
@@ -9,12 +11,15 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "ocr/id_card_layout.h"
 #include "tools/synth/card_render.h"
 #include "tools/synth/identity.h"
+#include "tools/synth/page_render.h"
 #include "tools/synth/photograph.h"
 
 namespace cdkv::synth {
@@ -32,6 +37,31 @@ nlohmann::json Fields(const Identity& p) {
           {"expiry_date", ocr::FormatDate(p.expiry_date)}};
 }
 
+std::optional<PageKind> PageKindOf(const std::string& kind) {
+  if (kind == "birth_notice") return PageKind::kBirthNotice;
+  if (kind == "death_notice") return PageKind::kDeathNotice;
+  if (kind == "extract") return PageKind::kBirthExtract;
+  if (kind == "other") return PageKind::kOther;
+  return std::nullopt;
+}
+
+absl::StatusOr<cv::Mat> Render(const CardRenderer& r, const std::string& kind,
+                               const Identity& p, int scale) {
+  if (kind == "front") return r.Front(p, scale);
+  if (kind == "back") return r.Back(p, scale);
+  if (kind == "front2024") return r.Front2024(p, scale);
+  if (kind == "back2024") return r.Back2024(p, scale);
+  if (kind == "front2016") return r.Front2016(p, scale);
+  return r.Back2016(p, scale);
+}
+
+// The reader's names for the card kinds (ocr::CardKindName).
+std::string CardName(const std::string& kind) {
+  if (kind.ends_with("2024")) return "identity_2024";
+  if (kind.ends_with("2016")) return "citizen_id_2016";
+  return "chip_2021";
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{"Synthetic citizen ID card photos with ground truth"};
   std::string out;
@@ -46,8 +76,13 @@ int Run(int argc, char** argv) {
   app.add_option("--count", count, "number of photos")
       ->check(CLI::Range(1, 100000));
   app.add_option("--seed", seed, "random seed");
-  app.add_option("--kinds", kinds, "front, back, blank (cycled)")
-      ->check(CLI::IsMember({"front", "back", "blank"}));
+  app.add_option("--kinds", kinds,
+                 "front, back, front2024, back2024, front2016, back2016, "
+                 "blank, birth_notice, death_notice, extract, other (cycled)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"front", "back", "front2024", "back2024",
+                             "front2016", "back2016", "blank", "birth_notice",
+                             "death_notice", "extract", "other"}));
   app.add_option("--level", level,
                  "distortion 0..3; -1 cycles through all levels")
       ->check(CLI::Range(-1, 3));
@@ -56,7 +91,8 @@ int Run(int argc, char** argv) {
   app.add_option("--defect", defect_name, "none, blur, glare, cutoff, small")
       ->check(CLI::IsMember({"none", "blur", "glare", "cutoff", "small"}));
   app.add_flag("--hide-qr", hide_qr,
-               "cover the QR code on every front (printed-text reading)");
+               "cover the QR code on every side that has one (printed-text "
+               "reading)");
   CLI11_PARSE(app, argc, argv);
 
   Defect defect = Defect::kNone;
@@ -67,6 +103,11 @@ int Run(int argc, char** argv) {
   auto renderer = CardRenderer::Create();
   if (!renderer.ok()) {
     std::cerr << renderer.status().message() << "\n";
+    return 1;
+  }
+  auto page_renderer = PageRenderer::Create();
+  if (!page_renderer.ok()) {
+    std::cerr << page_renderer.status().message() << "\n";
     return 1;
   }
   std::error_code error;
@@ -84,11 +125,14 @@ int Run(int argc, char** argv) {
     const std::string& kind = kinds[i % kinds.size()];
     const int lvl =
         level >= 0 ? level : static_cast<int>((i / kinds.size()) % 4);
+    const bool has_qr = kind == "front" || kind == "back2024";
     PhotoOptions options{.level = lvl,
                          .frame = frame,
                          .defect = defect,
-                         .may_occlude_qr = kind == "front",
-                         .hide_qr = hide_qr};
+                         .may_occlude_qr = has_qr,
+                         .hide_qr = hide_qr,
+                         .qr_box = std::nullopt};
+    if (kind == "back2024") options.qr_box = ocr::card_layout::v2024::kQr;
     const Identity person = RandomIdentity(rng);
     nlohmann::json truth = {{"kind", kind},
                             {"level", lvl},
@@ -96,25 +140,41 @@ int Run(int argc, char** argv) {
                             {"width", frame.width},
                             {"height", frame.height}};
     Photo photo;
-    if (kind == "blank") {
+    if (const std::optional<PageKind> page = PageKindOf(kind)) {
+      // Pages are photographed in a portrait frame, rendered at least as
+      // large as they appear in it.
+      options.frame = cv::Size(frame.height, frame.width);
+      options.may_occlude_qr = false;
+      const PageContent content = RandomPageContent(*page, rng);
+      photo =
+          Photograph(page_renderer->Render(content, width, rng), options, rng);
+      truth["kind"] = std::string(PageKindName(*page));
+      truth["width"] = options.frame.width;
+      truth["height"] = options.frame.height;
+      nlohmann::json fields = nlohmann::json::object();
+      for (const auto& [key, value] : content.fields) fields[key] = value;
+      truth["fields"] = fields;
+      truth["quarter_turns"] = photo.quarter_turns;
+    } else if (kind == "blank") {
       photo = PhotographNothing(options, rng);
     } else {
       // Render at enough resolution that the photo is not upscaled.
       const int scale = std::clamp(width / 856, 1, 4);
-      auto card = kind == "front" ? renderer->Front(person, scale)
-                                  : renderer->Back(person, scale);
+      auto card = Render(*renderer, kind, person, scale);
       if (!card.ok()) {
         std::cerr << card.status().message() << "\n";
         return 1;
       }
       photo = Photograph(*card, options, rng);
       truth["fields"] = Fields(person);
+      truth["card"] = CardName(kind);
+      truth["side"] = kind.rfind("front", 0) == 0 ? "front" : "back";
       truth["qr_occluded"] = photo.qr_occluded;
       truth["quarter_turns"] = photo.quarter_turns;
       nlohmann::json quad = nlohmann::json::array();
       for (const auto& p : photo.quad) quad.push_back({p.x, p.y});
       truth["quad"] = quad;
-      if (kind == "back") {
+      if (kind == "back" || kind == "back2024") {
         const auto mrz = MrzLines(person);
         truth["mrz"] = {mrz[0], mrz[1], mrz[2]};
       }

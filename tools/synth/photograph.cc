@@ -196,7 +196,7 @@ Photo Photograph(const cv::Mat& card, const PhotoOptions& options,
     // A fingertip over the QR code's centre and one finder pattern.
     const double sx =
         static_cast<double>(card.cols) / ocr::card_layout::kCanonicalSize.width;
-    const cv::Rect qr = ocr::card_layout::kQr;
+    const cv::Rect qr = options.qr_box.value_or(ocr::card_layout::kQr);
     std::vector<cv::Point2f> in = {
         cv::Point2f(static_cast<float>((qr.x + qr.width * 0.5) * sx),
                     static_cast<float>((qr.y + qr.height * 0.5) * sx))};

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <random>
 #include <string_view>
 
@@ -20,10 +21,15 @@ struct PhotoOptions {
   int level = 0;               // 0 (clean) .. 3 (hard).
   cv::Size frame{1600, 1200};  // Photo size, landscape.
   Defect defect = Defect::kNone;
-  // Only for fronts: a finger may cover part of the QR code at levels 2-3.
+  // Only for sides with a QR code: a finger may cover part of it at levels
+  // 2-3.
   bool may_occlude_qr = false;
-  // Always cover the QR (fronts only), to measure printed-text reading.
+  // Always cover the QR (sides with one), to measure printed-text reading.
   bool hide_qr = false;
+  // Where the QR code is in the canonical 856 × 540 card frame when it is
+  // not at ocr::card_layout::kQr (the 2024 card has it on the back, top
+  // left); `may_occlude_qr` and `hide_qr` then apply to this box.
+  std::optional<cv::Rect> qr_box;
 };
 
 struct Photo {

@@ -1,0 +1,1049 @@
+#include "ocr/page_reader.h"
+
+#include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
+#include <unicode/locid.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <regex>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ocr/dates.h"
+#include "ocr/id_number.h"
+#include "ocr/qr_payload.h"
+#include "ocr/qr_reader.h"
+#include "ocr/string_view_compat.h"
+#include "ocr/text_utf8.h"
+
+namespace cdkv::ocr {
+namespace {
+
+// Values whose validation passes, read alike twice with Tesseract sure of
+// both readings.
+constexpr double kProvenConfidence = 0.9;
+// A closed-set word (sex, nationality) or a validated number read alike
+// twice, with nothing else to check it against.
+constexpr double kClosedSetConfidence = 0.85;
+constexpr double kMinTesseractForProof = 0.85;
+// Free text (names, addresses) cannot be validated from one page.
+constexpr double kUnverifiableCap = 0.75;
+constexpr double kUnprovenConfidence = 0.6;
+constexpr double kContradictedConfidence = 0.3;
+// The header (issuer, motto, title) lies in this top share of the page.
+constexpr double kHeaderShare = 0.4;
+// Two cells of one printed line are separated by more than this many line
+// heights ("Giới tính: Nam        Dân tộc: Kinh").
+constexpr double kCellGapLines = 2.2;
+constexpr double kSqrt2 = 1.41421356;
+
+struct Word {
+  std::string text;
+  std::string folded;
+  cv::Rect box;
+  double confidence = 0;
+};
+
+struct Line {
+  std::vector<Word> words;
+  cv::Rect box;
+  std::string Text() const {
+    std::string s;
+    for (const Word& w : words) {
+      if (!s.empty()) s.push_back(' ');
+      s += w.text;
+    }
+    return s;
+  }
+};
+
+// A run of words on one line with no wide gap: one label and its value.
+struct Cell {
+  int line = 0;
+  std::vector<Word> words;
+  bool used = false;
+};
+
+std::string Lower(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  u.toLower(icu::Locale("vi"));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string TitleCase(const std::string& s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(s);
+  u.toLower(icu::Locale("vi"));
+  u.toTitle(nullptr, icu::Locale("vi"));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string DigitsOf(std::string_view text) {
+  std::string d;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') d.push_back(c);
+  }
+  return d;
+}
+
+cv::Rect Union(const std::vector<Word>& words, size_t from) {
+  cv::Rect r;
+  for (size_t i = from; i < words.size(); ++i) {
+    r = r.area() == 0 ? words[i].box : (r | words[i].box);
+  }
+  return r;
+}
+
+std::string JoinText(const std::vector<Word>& words, size_t from) {
+  std::string s;
+  for (size_t i = from; i < words.size(); ++i) {
+    if (!s.empty()) s.push_back(' ');
+    s += words[i].text;
+  }
+  return s;
+}
+
+double MinConfidence(const std::vector<Word>& words, size_t from) {
+  double c = 1.0;
+  for (size_t i = from; i < words.size(); ++i) {
+    c = std::min(c, words[i].confidence);
+  }
+  return from < words.size() ? c : 0.0;
+}
+
+// Agency names are words only: stray marks Tesseract reads around them
+// (quotes, a full stop from the underline) are dropped, spaces collapsed.
+std::string LettersAndSpaces(const std::string& text) {
+  auto cps = DecodeUtf8(text);
+  if (!cps.ok()) return text;
+  icu::UnicodeString kept;
+  for (char32_t cp : *cps) {
+    if (u_isalnum(static_cast<UChar32>(cp))) {
+      kept.append(static_cast<UChar32>(cp));
+    } else if (kept.length() > 0 && kept.charAt(kept.length() - 1) != ' ') {
+      kept.append(static_cast<UChar32>(' '));
+    }
+  }
+  kept.trim();
+  std::string out;
+  kept.toUTF8String(out);
+  return out;
+}
+
+// Tesseract's layout pass over `roi` of a grey page.
+std::vector<Line> LayoutLines(tesseract::TessBaseAPI& api, const cv::Mat& gray,
+                              const cv::Rect& roi) {
+  std::vector<Line> lines;
+  api.SetPageSegMode(tesseract::PSM_AUTO);
+  // A sub-image rather than SetRectangle: Tesseract 5.3 read the top band
+  // of our pages as garbage through SetRectangle (see ocr/README.md).
+  const cv::Mat part = gray(roi);
+  api.SetImage(part.data, part.cols, part.rows, 1,
+               static_cast<int>(part.step[0]));
+  if (api.Recognize(nullptr) != 0) {
+    api.Clear();
+    return lines;
+  }
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (it != nullptr) {
+    do {
+      if (it->Empty(tesseract::RIL_WORD)) continue;
+      std::unique_ptr<char[]> raw(it->GetUTF8Text(tesseract::RIL_WORD));
+      if (raw == nullptr) continue;
+      auto nfc = NormalizeNfc(raw.get());
+      if (!nfc.ok() || nfc->empty()) continue;
+      int x0, y0, x1, y1;
+      it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1);
+      if (lines.empty() || it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+        lines.emplace_back();
+      }
+      Word w;
+      w.text = *std::move(nfc);
+      w.folded = FoldForMatching(w.text);
+      w.box = cv::Rect(roi.x + x0, roi.y + y0, std::max(1, x1 - x0),
+                       std::max(1, y1 - y0));
+      w.confidence =
+          std::clamp(it->Confidence(tesseract::RIL_WORD) / 100.0, 0.0, 1.0);
+      lines.back().words.push_back(std::move(w));
+    } while (it->Next(tesseract::RIL_WORD));
+  }
+  api.Clear();
+  std::erase_if(lines, [](const Line& l) { return l.words.empty(); });
+  for (Line& l : lines) l.box = Union(l.words, 0);
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    return a.box.y + a.box.height / 2 < b.box.y + b.box.height / 2;
+  });
+  return lines;
+}
+
+std::vector<std::string> Texts(const std::vector<Line>& lines) {
+  std::vector<std::string> out;
+  for (const Line& l : lines) out.push_back(l.Text());
+  return out;
+}
+
+std::vector<Cell> Cells(const std::vector<Line>& lines) {
+  std::vector<Cell> cells;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    Cell cell{static_cast<int>(i), {}, false};
+    for (const Word& w : line.words) {
+      if (!cell.words.empty()) {
+        const Word& prev = cell.words.back();
+        const int gap = w.box.x - prev.box.br().x;
+        if (gap > kCellGapLines * std::max(prev.box.height, w.box.height)) {
+          cells.push_back(std::move(cell));
+          cell = Cell{static_cast<int>(i), {}, false};
+        }
+      }
+      cell.words.push_back(w);
+    }
+    if (!cell.words.empty()) cells.push_back(std::move(cell));
+  }
+  return cells;
+}
+
+enum class ValueKind {
+  kName,
+  kDate,
+  kIdNumber,
+  kSex,
+  kYear,
+  kText,
+  kTimeDate,
+  kNationality,
+  kWeight,
+};
+
+struct FieldSpec {
+  std::string_view key;
+  std::vector<std::string_view> labels;  // Folded.
+  ValueKind kind;
+  // For kTimeDate: the time's key.
+  std::string_view time_key = {};
+};
+
+const std::vector<FieldSpec>& Specs(DocumentKind kind) {
+  static const std::vector<FieldSpec> kBirth = {
+      {"mother_name", {"HO VA TEN ME", "HO TEN ME"}, ValueKind::kName},
+      {"mother_birth_year", {"NAM SINH"}, ValueKind::kYear},
+      {"mother_id_number",
+       {"SO CCCD", "SO CMND CCCD", "SO DINH DANH CA NHAN"},
+       ValueKind::kIdNumber},
+      {"mother_residence", {"NOI THUONG TRU", "NOI CU TRU"}, ValueKind::kText},
+      {"date_of_birth",
+       {"DA SINH CON VAO LUC", "SINH CON VAO LUC"},
+       ValueKind::kTimeDate,
+       "time_of_birth"},
+      {"place_of_birth", {"TAI", "NOI SINH"}, ValueKind::kText},
+      {"sex", {"GIOI TINH CUA CON", "GIOI TINH"}, ValueKind::kSex},
+      {"weight_grams", {"CAN NANG"}, ValueKind::kWeight},
+      {"child_name", {"DU DINH DAT TEN CON"}, ValueKind::kName},
+  };
+  static const std::vector<FieldSpec> kDeath = {
+      {"deceased_name", {"HO VA TEN NGUOI CHET"}, ValueKind::kName},
+      {"date_of_birth", {"NGAY THANG NAM SINH"}, ValueKind::kDate},
+      {"sex", {"GIOI TINH"}, ValueKind::kSex},
+      {"id_number",
+       {"SO CCCD", "SO CMND CCCD", "SO DINH DANH CA NHAN"},
+       ValueKind::kIdNumber},
+      {"residence", {"NOI THUONG TRU", "NOI CU TRU"}, ValueKind::kText},
+      {"date_of_death",
+       {"DA CHET VAO LUC", "CHET VAO LUC"},
+       ValueKind::kTimeDate,
+       "time_of_death"},
+      {"place_of_death", {"NOI CHET"}, ValueKind::kText},
+      {"cause", {"NGUYEN NHAN CHET"}, ValueKind::kText},
+  };
+  static const std::vector<FieldSpec> kExtract = {
+      {"mother_name", {"HO CHU DEM TEN NGUOI ME"}, ValueKind::kName},
+      {"father_name", {"HO CHU DEM TEN NGUOI CHA"}, ValueKind::kName},
+      {"person_name", {"HO CHU DEM TEN", "HO VA TEN"}, ValueKind::kName},
+      {"date_of_birth", {"NGAY THANG NAM SINH"}, ValueKind::kDate},
+      {"sex", {"GIOI TINH"}, ValueKind::kSex},
+      {"ethnicity", {"DAN TOC"}, ValueKind::kText},
+      {"nationality", {"QUOC TICH"}, ValueKind::kNationality},
+      {"place_of_birth", {"NOI SINH"}, ValueKind::kText},
+      {"id_number", {"SO DINH DANH CA NHAN"}, ValueKind::kIdNumber},
+      {"registration_date", {"NGAY DANG KY"}, ValueKind::kDate},
+  };
+  static const std::vector<FieldSpec> kNone = {};
+  switch (kind) {
+    case DocumentKind::kBirthNotice:
+      return kBirth;
+    case DocumentKind::kDeathNotice:
+      return kDeath;
+    case DocumentKind::kBirthExtract:
+      return kExtract;
+    default:
+      return kNone;
+  }
+}
+
+// How many leading words of `cell` spell `label` (within one edit per six
+// characters), or 0.
+size_t MatchLabel(const Cell& cell, std::string_view label, int* distance) {
+  const int budget = static_cast<int>(label.size()) / 6;
+  std::string prefix;
+  size_t best_k = 0;
+  int best_d = budget + 1;
+  for (size_t k = 0; k < cell.words.size() && k < 10; ++k) {
+    if (cell.words[k].folded.empty()) continue;
+    if (!prefix.empty()) prefix.push_back(' ');
+    prefix += cell.words[k].folded;
+    if (prefix.size() > label.size() + budget + 1) break;
+    const int d = EditDistance(prefix, label);
+    if (d < best_d) best_d = d, best_k = k + 1;
+  }
+  if (best_k == 0) return 0;
+  *distance = best_d;
+  // The label ends at its colon: a colon further on means this is a longer
+  // label that only starts like this one ("Họ, chữ đệm, tên người mẹ:").
+  const std::string& last = cell.words[best_k - 1].text;
+  if (last.find(':') != std::string::npos) return best_k;
+  for (size_t k = best_k; k < cell.words.size() && k < best_k + 4; ++k) {
+    if (cell.words[k].text.find(':') != std::string::npos) {
+      return cell.words[k].text == ":" && k == best_k ? best_k + 1 : 0;
+    }
+  }
+  return best_k;
+}
+
+struct Located {
+  std::vector<Word> words;  // The value's words.
+  int line = 0;
+};
+
+// Where each field's value is, by its label, longest labels first so that
+// "Ngày, tháng, năm sinh" is not taken for "Năm sinh".
+std::map<std::string, Located> Locate(std::vector<Cell>& cells,
+                                      const std::vector<FieldSpec>& specs) {
+  std::map<std::string, Located> out;
+  for (Cell& cell : cells) {
+    // The label this cell spells best; on a tie the longer one, so that
+    // "Họ, chữ đệm, tên người mẹ" is not taken for "Họ, chữ đệm, tên".
+    const FieldSpec* best = nullptr;
+    size_t best_k = 0;
+    int best_d = 1 << 20;
+    size_t best_len = 0;
+    for (const FieldSpec& spec : specs) {
+      if (out.count(std::string(spec.key))) continue;
+      for (std::string_view label : spec.labels) {
+        int d = 0;
+        const size_t k = MatchLabel(cell, label, &d);
+        if (k == 0 || k >= cell.words.size()) continue;
+        if (d < best_d || (d == best_d && label.size() > best_len)) {
+          best = &spec, best_k = k, best_d = d, best_len = label.size();
+        }
+      }
+    }
+    if (best == nullptr) continue;
+    Located loc;
+    loc.line = cell.line;
+    for (size_t i = best_k; i < cell.words.size(); ++i) {
+      if (cell.words[i].text == ":") continue;
+      loc.words.push_back(cell.words[i]);
+    }
+    if (loc.words.empty()) continue;
+    // A colon glued to the value ("mẹ:NGUYỄN") stays with the label.
+    Word& first = loc.words.front();
+    while (!first.text.empty() && first.text.front() == ':') {
+      first.text.erase(0, 1);
+    }
+    cell.used = true;
+    out[std::string(best->key)] = std::move(loc);
+  }
+  return out;
+}
+
+class FieldReader {
+ public:
+  FieldReader(TesseractReader& tesseract, const cv::Mat& page, const Quad& quad,
+              double to_original, int photo_index)
+      : tesseract_(tesseract),
+        page_(page),
+        quad_(quad),
+        to_original_(to_original),
+        photo_index_(photo_index) {}
+
+  // Re-reads the words' region alone, with `kind`'s settings.
+  LineReading Reread(const cv::Rect& box, LineKind kind) const {
+    const int pad_y = std::max(4, box.height * 2 / 5);
+    const int pad_x = std::max(6, box.height / 2);
+    const int pad_left = std::max(2, box.height / 8);
+    cv::Rect r(box.x - pad_left, box.y - pad_y, box.width + pad_left + pad_x,
+               box.height + 2 * pad_y);
+    r &= cv::Rect(0, 0, page_.cols, page_.rows);
+    if (r.width < 8 || r.height < 8) return {};
+    auto read = tesseract_.ReadLine(page_(r), kind);
+    if (!read.ok()) return {};
+    // The label's colon may creep into the crop.
+    std::string& t = read->text;
+    while (!t.empty() && std::string_view(":;=-.,_|'\" ").find(t.front()) !=
+                             std::string_view::npos) {
+      t.erase(0, 1);
+    }
+    return *std::move(read);
+  }
+
+  ReadField Make(std::string value, double confidence,
+                 const cv::Rect& box) const {
+    ReadField f;
+    f.best.value = std::move(value);
+    f.best.confidence = confidence;
+    f.best.method = ReadMethod::kPrintedText;
+    f.best.photo_index = photo_index_;
+    Quad q = MapToPhoto(quad_, page_.size(), box);
+    for (auto& p : q) p *= static_cast<float>(to_original_);
+    f.best.region = q;
+    return f;
+  }
+
+ private:
+  TesseractReader& tesseract_;
+  const cv::Mat& page_;
+  const Quad& quad_;
+  double to_original_;
+  int photo_index_;
+};
+
+bool PlausibleName(const std::string& text) {
+  const std::string folded = FoldForMatching(text);
+  if (folded.empty() || folded.find(' ') == std::string::npos) return false;
+  if (Lower(text) == text) return false;  // Names are printed in capitals.
+  auto raw = FoldVietnameseToAsciiUpper(text);
+  return raw.ok() && std::all_of(raw->begin(), raw->end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || c == ' ';
+         });
+}
+
+std::optional<Sex> SexOf(const std::string& text) {
+  const std::string f = FoldForMatching(text);
+  if (f == "NAM") return Sex::kMale;
+  if (f == "NU") return Sex::kFemale;
+  return std::nullopt;
+}
+
+std::string SexWord(Sex s) { return s == Sex::kMale ? "Nam" : "Nữ"; }
+
+struct TimeOfDay {
+  int hour = 0;
+  int minute = 0;
+};
+
+std::optional<TimeOfDay> ParseTime(const std::string& text) {
+  static const std::regex kTime(R"((\d{1,2})\s*GIO\s*(\d{1,2})\s*PHUT)");
+  std::smatch m;
+  const std::string folded = FoldForMatching(text);
+  if (!std::regex_search(folded, m, kTime)) return std::nullopt;
+  const int h = std::stoi(m[1]), mi = std::stoi(m[2]);
+  if (h > 23 || mi > 59) return std::nullopt;
+  return TimeOfDay{h, mi};
+}
+
+std::string Hhmm(const TimeOfDay& t) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", t.hour, t.minute);
+  return buf;
+}
+
+// Reads every located field of a known document kind.
+void ReadFields(const std::vector<FieldSpec>& specs,
+                const std::map<std::string, Located>& where,
+                const FieldReader& reader, PageReading& out) {
+  // Dates and sex first: the ID number is checked against them.
+  std::optional<Date> birth;
+  std::optional<Sex> sex;
+  std::optional<int> birth_year;
+  auto located = [&](std::string_view key) -> const Located* {
+    auto it = where.find(std::string(key));
+    return it == where.end() ? nullptr : &it->second;
+  };
+  auto both_sure = [](double a, double b) {
+    return a >= kMinTesseractForProof && b >= kMinTesseractForProof;
+  };
+  std::vector<std::pair<const FieldSpec*, const Located*>> ids;
+  for (const FieldSpec& spec : specs) {
+    const Located* loc = located(spec.key);
+    if (loc == nullptr) continue;
+    const cv::Rect box = Union(loc->words, 0);
+    const std::string page_text = JoinText(loc->words, 0);
+    const double page_conf = MinConfidence(loc->words, 0);
+    const std::string key(spec.key);
+    switch (spec.kind) {
+      case ValueKind::kName: {
+        const LineReading line = reader.Reread(box, LineKind::kName);
+        // Of two differing readings the one Tesseract was surer of leads;
+        // the other is kept for the officer.
+        const bool line_leads =
+            !line.text.empty() &&
+            (line.confidence >= page_conf || !PlausibleName(page_text));
+        const std::string text = line_leads ? line.text : page_text;
+        const std::string other = line_leads ? page_text : line.text;
+        const bool agree = Lower(text) == Lower(other);
+        double conf =
+            PlausibleName(text)
+                ? std::min({line.confidence, page_conf, kUnverifiableCap})
+                : kContradictedConfidence;
+        if (!agree) conf = std::min(conf, kUnprovenConfidence);
+        ReadField f = reader.Make(TitleCase(text), conf, box);
+        if (!agree && PlausibleName(other)) {
+          f.alternatives.push_back(
+              reader.Make(TitleCase(other), conf, box).best);
+        }
+        out.fields[key] = std::move(f);
+        break;
+      }
+      case ValueKind::kDate: {
+        const LineReading line = reader.Reread(box, LineKind::kDigits);
+        auto d2 = ParsePrintedDate(line.text);
+        auto d1 = ParsePrintedDate(page_text);
+        if (d2.ok()) {
+          const bool agree = d1.ok() && *d1 == *d2;
+          const double conf =
+              agree && both_sure(line.confidence, page_conf)
+                  ? kProvenConfidence
+                  : std::min(line.confidence, kUnprovenConfidence);
+          out.fields[key] = reader.Make(FormatDate(*d2), conf, box);
+          if (!agree && d1.ok()) {
+            out.fields[key].alternatives.push_back(
+                reader.Make(FormatDate(*d1), kUnprovenConfidence, box).best);
+          }
+          if (spec.key == "date_of_birth") birth = *d2;
+        } else if (d1.ok()) {
+          out.fields[key] = reader.Make(
+              FormatDate(*d1), std::min(page_conf, kUnprovenConfidence), box);
+          if (spec.key == "date_of_birth") birth = *d1;
+        } else if (!line.text.empty()) {
+          out.fields[key] =
+              reader.Make(line.text, kContradictedConfidence, box);
+        }
+        break;
+      }
+      case ValueKind::kSex: {
+        const LineReading line = reader.Reread(box, LineKind::kName);
+        const auto s2 = SexOf(line.text);
+        const auto s1 = SexOf(page_text);
+        if (s2.has_value() || s1.has_value()) {
+          const Sex s = s2.value_or(*s1);
+          const bool agree = s1 == s2;
+          out.fields[key] =
+              reader.Make(SexWord(s),
+                          agree && both_sure(line.confidence, page_conf)
+                              ? kClosedSetConfidence
+                              : kUnprovenConfidence,
+                          box);
+          if (spec.key == "sex") sex = s;
+        }
+        break;
+      }
+      case ValueKind::kYear: {
+        const LineReading line = reader.Reread(box, LineKind::kDigits);
+        const std::string y2 = DigitsOf(line.text), y1 = DigitsOf(page_text);
+        if (y2.size() == 4 && y2 >= "1900" && y2 <= "2100") {
+          const bool agree = y1 == y2;
+          out.fields[key] =
+              reader.Make(y2,
+                          agree && both_sure(line.confidence, page_conf)
+                              ? kUnverifiableCap
+                              : kUnprovenConfidence,
+                          box);
+          birth_year = std::stoi(y2);
+        } else if (!y2.empty()) {
+          out.fields[key] = reader.Make(y2, kContradictedConfidence, box);
+        }
+        break;
+      }
+      case ValueKind::kIdNumber:
+        ids.emplace_back(&spec, loc);
+        break;
+      case ValueKind::kTimeDate: {
+        // "08 giờ 30 phút, ngày 12/03/2026": the date is the word with
+        // slashes, read again with digits only; the time is read in words.
+        size_t date_at = loc->words.size();
+        for (size_t i = 0; i < loc->words.size(); ++i) {
+          if (std::count(loc->words[i].text.begin(), loc->words[i].text.end(),
+                         '/') >= 1 &&
+              DigitsOf(loc->words[i].text).size() >= 5) {
+            date_at = i;
+          }
+        }
+        if (date_at < loc->words.size()) {
+          const Word& w = loc->words[date_at];
+          const LineReading line = reader.Reread(w.box, LineKind::kDigits);
+          auto d2 = ParsePrintedDate(line.text);
+          auto d1 = ParsePrintedDate(w.text);
+          if (d2.ok() || d1.ok()) {
+            const Date d = d2.ok() ? *d2 : *d1;
+            const bool agree = d1.ok() && d2.ok() && *d1 == *d2;
+            out.fields[key] =
+                reader.Make(FormatDate(d),
+                            agree && both_sure(line.confidence, w.confidence)
+                                ? kProvenConfidence
+                                : kUnprovenConfidence,
+                            w.box);
+            if (spec.key == "date_of_birth") birth = d;
+          }
+        }
+        const std::vector<Word> time_words(
+            loc->words.begin(),
+            loc->words.begin() + std::min(date_at, loc->words.size()));
+        if (!time_words.empty() && !spec.time_key.empty()) {
+          const cv::Rect tbox = Union(time_words, 0);
+          const LineReading line = reader.Reread(tbox, LineKind::kName);
+          const auto t1 = ParseTime(JoinText(time_words, 0));
+          const auto t2 = ParseTime(line.text);
+          if (t1.has_value() || t2.has_value()) {
+            const TimeOfDay t = t2.value_or(*t1);
+            const bool agree = t1.has_value() && t2.has_value() &&
+                               t1->hour == t2->hour && t1->minute == t2->minute;
+            out.fields[std::string(spec.time_key)] =
+                reader.Make(Hhmm(t),
+                            agree && both_sure(line.confidence,
+                                               MinConfidence(time_words, 0))
+                                ? kClosedSetConfidence
+                                : kUnprovenConfidence,
+                            tbox);
+          }
+        }
+        break;
+      }
+      case ValueKind::kNationality:
+      case ValueKind::kText: {
+        const LineReading line = reader.Reread(box, LineKind::kName);
+        const std::string text =
+            line.text.empty() || line.confidence < page_conf ? page_text
+                                                             : line.text;
+        if (text.empty()) break;
+        double conf = std::min({line.confidence, page_conf, kUnverifiableCap});
+        std::string value = text;
+        if (spec.kind == ValueKind::kNationality &&
+            FoldForMatching(text) == "VIET NAM" &&
+            FoldForMatching(page_text) == "VIET NAM") {
+          value = "Việt Nam";
+          conf = both_sure(line.confidence, page_conf) ? kClosedSetConfidence
+                                                       : kUnprovenConfidence;
+        } else if (Lower(line.text) != Lower(page_text)) {
+          conf = std::min(conf, kUnprovenConfidence);
+        }
+        out.fields[key] = reader.Make(value, conf, box);
+        break;
+      }
+      case ValueKind::kWeight: {
+        const Word& w = loc->words.front();
+        const LineReading line = reader.Reread(w.box, LineKind::kDigits);
+        const std::string g2 = DigitsOf(line.text), g1 = DigitsOf(w.text);
+        if (!g2.empty() && g2.size() <= 4) {
+          const int grams = std::stoi(g2);
+          const bool valid = grams >= 300 && grams <= 7000;
+          out.fields[key] = reader.Make(
+              g2,
+              valid && g1 == g2 && both_sure(line.confidence, w.confidence)
+                  ? kClosedSetConfidence
+                  : kUnprovenConfidence,
+              w.box);
+        }
+        break;
+      }
+    }
+  }
+  // The ID number's century/sex/year digits against the birth date (or
+  // year) and sex printed on the same paper; a birth notice's ID is the
+  // mother's, so her sex is known.
+  for (const auto& [spec, loc] : ids) {
+    const cv::Rect box = Union(loc->words, 0);
+    const LineReading line = reader.Reread(box, LineKind::kDigits);
+    const std::string n2 = DigitsOf(line.text);
+    const std::string n1 = DigitsOf(JoinText(loc->words, 0));
+    if (n2.empty()) continue;
+    auto id = ParseCitizenId(n2);
+    double conf = id.ok() ? kUnprovenConfidence : kContradictedConfidence;
+    const bool mother = spec->key == "mother_id_number";
+    const std::optional<Sex> who_sex =
+        mother ? std::optional<Sex>(Sex::kFemale) : sex;
+    std::optional<Date> who_birth;
+    if (mother && birth_year.has_value()) {
+      who_birth = Date{*birth_year, 1, 1};
+    } else if (!mother) {
+      who_birth = birth;
+    }
+    if (id.ok() && who_sex.has_value() && who_birth.has_value()) {
+      const auto found = CheckCitizenIdAgainst(*id, *who_birth, *who_sex);
+      if (found.empty()) {
+        if (n1 == n2 &&
+            both_sure(line.confidence, MinConfidence(loc->words, 0))) {
+          conf = kProvenConfidence;
+        }
+      } else {
+        conf = kContradictedConfidence;
+        out.notes.push_back(absl::StrCat(
+            "Số định danh trên giấy không khớp: ",
+            DescribeDisagreements(*id, *who_birth, *who_sex, found)));
+      }
+    }
+    out.fields[std::string(spec->key)] = reader.Make(n2, conf, box);
+  }
+  // Values proven only together: the birth year and sex are confirmed by an
+  // ID number that agrees with them.
+  for (const auto& [spec, loc] : ids) {
+    auto it = out.fields.find(std::string(spec->key));
+    if (it == out.fields.end() ||
+        it->second.best.confidence < kProvenConfidence) {
+      continue;
+    }
+    const bool mother = spec->key == "mother_id_number";
+    for (std::string_view k :
+         mother ? std::vector<std::string_view>{"mother_birth_year"}
+                : std::vector<std::string_view>{"date_of_birth", "sex"}) {
+      auto f = out.fields.find(std::string(k));
+      if (f != out.fields.end() &&
+          f->second.best.confidence >= kUnverifiableCap) {
+        f->second.best.confidence =
+            std::max(f->second.best.confidence, kProvenConfidence);
+      }
+    }
+  }
+}
+
+// Registration number ("Số: 45/2026") and date line ("…, ngày 12 tháng 05
+// năm 2020") in the header and footer, and an other document's title and
+// issuer.
+void ReadHeader(const std::vector<Line>& lines, const cv::Size page_size,
+                const FieldReader& reader, DocumentKind kind,
+                PageReading& out) {
+  const int header_bottom = static_cast<int>(page_size.height * kHeaderShare);
+  const int left_limit = page_size.width * 45 / 100;
+  // "Số: …" under the issuer.
+  for (const Line& line : lines) {
+    if (line.box.y > header_bottom || line.words.size() < 2) continue;
+    // "Số:" itself, not a label that starts with the word ("Số định danh").
+    const bool number_label =
+        line.words[0].folded == "SO" &&
+        (line.words[0].text.find(':') != std::string::npos ||
+         line.words[1].text.front() == ':');
+    if (!number_label || line.box.x > left_limit) continue;
+    // Only the first cell: the motto's second line may share the row.
+    size_t end = 1;
+    while (end < line.words.size() &&
+           line.words[end].box.x - line.words[end - 1].box.br().x <
+               kCellGapLines * line.words[end].box.height) {
+      ++end;
+    }
+    std::vector<Word> value(line.words.begin() + 1, line.words.begin() + end);
+    while (!value.empty() && value.front().text == ":") {
+      value.erase(value.begin());
+    }
+    if (value.empty()) break;
+    std::string page_text = JoinText(value, 0);
+    if (!page_text.empty() && page_text.front() == ':') page_text.erase(0, 1);
+    const cv::Rect box = Union(value, 0);
+    if (kind == DocumentKind::kBirthExtract) {
+      const LineReading r = reader.Reread(box, LineKind::kDigits);
+      static const std::regex kNumber(R"(^(\d{1,5})/(\d{4})$)");
+      std::smatch m;
+      std::string text = r.text;
+      if (std::regex_match(text, m, kNumber)) {
+        double conf = text == page_text ? kUnprovenConfidence : 0.5;
+        // The book's year is the registration year.
+        auto reg = out.fields.find("registration_date");
+        if (text == page_text && reg != out.fields.end() &&
+            reg->second.best.confidence >= kProvenConfidence &&
+            reg->second.best.value.substr(6) == m[2].str()) {
+          conf = kClosedSetConfidence;
+        }
+        out.fields["registration_number"] = reader.Make(text, conf, box);
+      } else if (!text.empty()) {
+        out.fields["registration_number"] =
+            reader.Make(text, kContradictedConfidence, box);
+      }
+    } else if (kind == DocumentKind::kOther) {
+      const LineReading r = reader.Reread(box, LineKind::kName);
+      std::string text = r.text.empty() ? page_text : r.text;
+      std::erase(text, ' ');
+      std::string page_compact = page_text;
+      std::erase(page_compact, ' ');
+      out.fields["number"] = reader.Make(
+          text,
+          std::min({r.confidence, kUnverifiableCap,
+                    text == page_compact ? 1.0 : kUnprovenConfidence}),
+          box);
+    }
+    break;
+  }
+  if (kind != DocumentKind::kOther) return;
+  // The place-and-date line above the signature.
+  static const std::regex kDateWords(
+      R"(NGAY (\d{1,2}) THANG (\d{1,2}) NAM (\d{4}))");
+  for (const Line& line : lines) {
+    std::smatch m;
+    const std::string folded = FoldForMatching(line.Text());
+    if (!std::regex_search(folded, m, kDateWords)) continue;
+    auto d1 = MakeDate(std::stoi(m[3]), std::stoi(m[2]), std::stoi(m[1]));
+    if (!d1.ok()) continue;
+    const LineReading r = reader.Reread(line.box, LineKind::kName);
+    std::smatch m2;
+    const std::string folded2 = FoldForMatching(r.text);
+    bool agree = false;
+    if (std::regex_search(folded2, m2, kDateWords)) {
+      auto d2 = MakeDate(std::stoi(m2[3]), std::stoi(m2[2]), std::stoi(m2[1]));
+      agree = d2.ok() && *d2 == *d1;
+    }
+    out.fields["issue_date"] = reader.Make(
+        FormatDate(*d1),
+        agree && r.confidence >= kMinTesseractForProof &&
+                MinConfidence(line.words, 0) >= kMinTesseractForProof
+            ? kClosedSetConfidence
+            : kUnprovenConfidence,
+        line.box);
+    break;
+  }
+  // The title: the tallest line of the header below the motto, centred.
+  const Line* title = nullptr;
+  double title_height = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (line.box.y > header_bottom) break;
+    const std::string folded = FoldForMatching(line.Text());
+    if (ContainsFuzzy(folded, "CONG HOA XA HOI CHU NGHIA VIET NAM") ||
+        ContainsFuzzy(folded, "DOC LAP TU DO HANH PHUC")) {
+      continue;
+    }
+    // A title is a few capitalised words, not a stray mark.
+    if (folded.size() < 6 || LowerVietnamese(line.Text()) == line.Text()) {
+      continue;
+    }
+    const int cx = line.box.x + line.box.width / 2;
+    if (std::abs(cx - page_size.width / 2) > page_size.width / 8) continue;
+    double h = 0;
+    for (const Word& w : line.words) h += w.box.height;
+    h /= line.words.size();
+    if (h > title_height) title_height = h, title = &line;
+  }
+  if (title != nullptr) {
+    const LineReading r = reader.Reread(title->box, LineKind::kName);
+    const std::string text = r.text.empty() ? title->Text() : r.text;
+    out.fields["title"] = reader.Make(
+        text,
+        std::min(
+            {r.confidence, kUnverifiableCap,
+             Lower(text) == Lower(title->Text()) ? 1.0 : kUnprovenConfidence}),
+        title->box);
+    // The issuer: the capitals at top left, above the number.
+    std::vector<Word> issuer;
+    for (const Line& line : lines) {
+      if (line.box.y >= title->box.y) break;
+      // The left column only (up to the motto's column, which starts at
+      // about 43% of the width): Tesseract may join the two.
+      size_t end = 0;
+      while (end < line.words.size() &&
+             line.words[end].box.x + line.words[end].box.width / 2 <
+                 page_size.width * 43 / 100) {
+        ++end;
+      }
+      if (end == 0) continue;
+      if (line.words[0].folded == "SO") break;
+      issuer.insert(issuer.end(), line.words.begin(), line.words.begin() + end);
+    }
+    if (!issuer.empty()) {
+      out.fields["issuer"] =
+          reader.Make(LettersAndSpaces(JoinText(issuer, 0)),
+                      std::min(MinConfidence(issuer, 0), kUnverifiableCap),
+                      Union(issuer, 0));
+    }
+  }
+}
+
+// ZXing takes tens of milliseconds at this size and finds a card's QR code
+// when the card fills a usual share of the frame.
+constexpr int kQrCheckLongSide = 1600;
+
+bool HasIdCardQr(const cv::Mat& image) {
+  cv::Mat small = image;
+  const int long_side = std::max(image.cols, image.rows);
+  if (long_side > kQrCheckLongSide) {
+    const double k = static_cast<double>(kQrCheckLongSide) / long_side;
+    cv::resize(image, small, {}, k, k, cv::INTER_AREA);
+  }
+  auto codes = ReadQrCodes(small);
+  if (!codes.ok()) return false;
+  for (const QrCode& code : *codes) {
+    if (ParseIdCardQr(code.text).ok()) return true;
+  }
+  return false;
+}
+
+Quad ScaleQuad(Quad q, double k) {
+  for (auto& p : q) p *= static_cast<float>(k);
+  return q;
+}
+
+}  // namespace
+
+PageReader::PageReader(PageReaderOptions options)
+    : options_(std::move(options)) {}
+
+PageReader::~PageReader() {
+  if (layout_ != nullptr) layout_->End();
+}
+
+absl::StatusOr<std::unique_ptr<PageReader>> PageReader::Create(
+    PageReaderOptions options) {
+  // The engines start on first use (EnsureEngines): a card photo recognised
+  // by its QR code never needs them, and starting three models costs a
+  // worker's first job hundreds of milliseconds. The models' presence is
+  // checked now so that a missing package is reported at start.
+  for (const char* language : {"vie", "eng"}) {
+    const std::filesystem::path model =
+        std::filesystem::path(options.tessdata_dir) /
+        (std::string(language) + ".traineddata");
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(model, error)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("Tesseract model ", model.string(),
+                       " is missing; install the "
+                       "tesseract-ocr-",
+                       language,
+                       " package or pass the tessdata "
+                       "directory"));
+    }
+  }
+  return std::unique_ptr<PageReader>(new PageReader(std::move(options)));
+}
+
+absl::Status PageReader::EnsureEngines() {
+  if (layout_ != nullptr) return absl::OkStatus();
+  auto lines = TesseractReader::Create(options_.tessdata_dir);
+  if (!lines.ok()) return lines.status();
+  auto layout = std::make_unique<tesseract::TessBaseAPI>();
+  // Names, addresses and dates are not dictionary words.
+  const std::vector<std::string> vars = {"load_system_dawg", "load_freq_dawg",
+                                         "debug_file"};
+  const std::vector<std::string> values = {"0", "0", "/dev/null"};
+  if (layout->Init(options_.tessdata_dir.c_str(), "vie",
+                   tesseract::OEM_LSTM_ONLY, nullptr, 0, &vars, &values,
+                   false) != 0) {
+    layout->End();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Tesseract could not load the 'vie' model from ", options_.tessdata_dir,
+        "; install the tesseract-ocr-vie package"));
+  }
+  layout->SetVariable("thresholding_method", "2");
+  layout->SetVariable("user_defined_dpi", "300");
+  lines_ = *std::move(lines);
+  layout_ = std::move(layout);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PageReading> PageReader::Read(
+    std::span<const uint8_t> photo_bytes, int photo_index) {
+  auto decoded =
+      DecodeImage(photo_bytes, options_.limits, options_.decode_long_side);
+  if (!decoded.ok()) return decoded.status();
+  const double to_original =
+      static_cast<double>(
+          std::max(decoded->original_width, decoded->original_height)) /
+      std::max(decoded->image.cols, decoded->image.rows);
+  return ReadDecoded(decoded->image, to_original, photo_index);
+}
+
+absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
+                                                    double to_original,
+                                                    int photo_index) {
+  if (image.empty() || image.type() != CV_8UC3) {
+    return absl::InvalidArgumentError(
+        "the page reader needs a decoded 8-bit BGR photo");
+  }
+  PageReading out;
+  try {
+    if (HasIdCardQr(image)) {
+      // A citizen ID card (front of 2021 cards, back of 2024 ones): no page
+      // reading needed, and none of these papers carries that payload.
+      out.kind = DocumentKind::kIdCard;
+      return out;
+    }
+    if (absl::Status s = EnsureEngines(); !s.ok()) return s;
+    FinderOptions finder;
+    auto found = FindDocument(image, finder);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) {
+      out.notes.push_back(
+          "Không thấy giấy tờ trong ảnh; xin chụp lại cả trang giấy.");
+      return out;
+    }
+    // The finder guesses the shape from the outline; read it as a page
+    // either way, since perspective makes a tilted card look like a page.
+    finder.expect = DocumentShape::kPage;
+    auto as_page = FindDocument(image, finder);
+    if (!as_page.ok()) return as_page.status();
+    const bool card_shaped = (*found)->shape == DocumentShape::kIdCard;
+    const Quad base = (*as_page)->quad;
+    const cv::Size size(options_.page_width,
+                        static_cast<int>(options_.page_width * kSqrt2));
+    const cv::Rect band(0, 0, size.width,
+                        static_cast<int>(size.height * kHeaderShare));
+    cv::Mat gray;
+    Quad quad = base;
+    TitleClass cls;
+    bool oriented = false;
+    // Which short edge is the top is unknown: upright first, then turned.
+    for (int turn : {0, 2}) {
+      quad = TurnQuad(base, turn);
+      auto page = Rectify(image, quad, size);
+      if (!page.ok()) return page.status();
+      cv::cvtColor(*page, gray, cv::COLOR_BGR2GRAY);
+      cls = ClassifyTitle(Texts(LayoutLines(*layout_, gray, band)));
+      if (cls.motto_seen || cls.title_line >= 0) {
+        oriented = true;
+        break;
+      }
+    }
+    if (!oriented) {
+      out.kind = card_shaped ? DocumentKind::kIdCard : DocumentKind::kNone;
+      out.notes.push_back(card_shaped
+                              ? "Ảnh giống thẻ căn cước, không phải trang giấy."
+                              : "Không đọc được tiêu đề giấy tờ.");
+      return out;
+    }
+    out.kind = cls.kind;
+    out.motto_seen = cls.motto_seen;
+    out.page_quad = ScaleQuad(quad, to_original);
+    if (out.kind == DocumentKind::kIdCard) return out;
+    const std::vector<Line> lines =
+        LayoutLines(*layout_, gray, cv::Rect(0, 0, size.width, size.height));
+    for (const Line& l : lines) {
+      if (!out.full_text.empty()) out.full_text.push_back('\n');
+      out.full_text += l.Text();
+    }
+    // The title again, from the whole page's lines.
+    const TitleClass full = ClassifyTitle(Texts(lines));
+    if (full.title_line >= 0 && full.kind != out.kind &&
+        out.kind == DocumentKind::kOther) {
+      out.kind = full.kind;
+    }
+    FieldReader reader(*lines_, gray, quad, to_original, photo_index);
+    std::vector<Cell> cells = Cells(lines);
+    const auto& specs = Specs(out.kind);
+    ReadFields(specs, Locate(cells, specs), reader, out);
+    ReadHeader(lines, size, reader, out.kind, out);
+    if (out.fields.empty() && out.kind != DocumentKind::kOther) {
+      out.notes.push_back(
+          "Nhận ra loại giấy nhưng không đọc được trường nào; xin chụp lại "
+          "rõ hơn.");
+    }
+    return out;
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(
+        absl::StrCat("reading the page photo failed: ", e.what()));
+  }
+}
+
+}  // namespace cdkv::ocr

@@ -1,0 +1,182 @@
+// The paper-document classifier and reader on the committed cdkv-synth pages
+// (tests/ocr/data/synth_pages: --count 8 --seed 2026 --width 2048, kinds
+// birth_notice death_notice extract other, levels 0 and 1).
+#include "ocr/page_reader.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "ocr/document_classifier.h"
+#include "ocr/id_card_reader.h"
+#include "ocr/id_number.h"
+#include "tests/ocr/synth_test_util.h"
+#include "tools/synth/page_render.h"
+
+namespace cdkv::ocr {
+namespace {
+
+std::vector<uint8_t> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+PageReader& Reader() {
+  static std::unique_ptr<PageReader> reader = [] {
+    auto r = PageReader::Create();
+    REQUIRE(r.ok());
+    return *std::move(r);
+  }();
+  return *reader;
+}
+
+TEST_CASE("titles are matched folded, with a tolerance, and only as titles") {
+  CHECK(FoldForMatching("Họ, chữ đệm, tên:") == "HO CHU DEM TEN");
+  CHECK(FoldForMatching("\xff\xfe").empty());
+  CHECK(ClassifyTitle({"GIẤY CHỨNG SINH"}).kind == DocumentKind::kBirthNotice);
+  // A dropped tone mark and a misread letter still match.
+  CHECK(ClassifyTitle({"GIAY CHÚNG SINH"}).kind == DocumentKind::kBirthNotice);
+  CHECK(ClassifyTitle({"GIẤY BÁO TỬ"}).kind == DocumentKind::kDeathNotice);
+  CHECK(ClassifyTitle({"TRÍCH LỤC KHAI SINH"}).kind ==
+        DocumentKind::kBirthExtract);
+  CHECK(ClassifyTitle({"GIẤY KHAI SINH"}).kind == DocumentKind::kBirthExtract);
+  // One word apart from a known title is another paper.
+  CHECK(ClassifyTitle({"GIẤY CHỨNG NHẬN"}).kind == DocumentKind::kOther);
+  // A sentence mentioning a title is not the title.
+  CHECK(ClassifyTitle({"Kèm theo bản sao giấy khai sinh của con và hồ sơ "
+                       "đăng ký thường trú tại địa phương"})
+            .kind == DocumentKind::kOther);
+  const TitleClass motto = ClassifyTitle(
+      {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"});
+  CHECK(motto.motto_seen);
+  CHECK(motto.kind == DocumentKind::kOther);
+  CHECK(ClassifyTitle({}).kind == DocumentKind::kOther);
+  CHECK_FALSE(ClassifyTitle({"", "\xc3"}).motto_seen);
+}
+
+TEST_CASE("synthetic pages are deterministic and internally consistent") {
+  auto renderer = synth::PageRenderer::Create();
+  REQUIRE(renderer.ok());
+  for (synth::PageKind kind :
+       {synth::PageKind::kBirthNotice, synth::PageKind::kDeathNotice,
+        synth::PageKind::kBirthExtract, synth::PageKind::kOther}) {
+    INFO(synth::PageKindName(kind));
+    std::mt19937_64 a(42), b(42);
+    const synth::PageContent ca = synth::RandomPageContent(kind, a);
+    const synth::PageContent cb = synth::RandomPageContent(kind, b);
+    CHECK(ca.fields == cb.fields);
+    const cv::Mat pa = renderer->Render(ca, 600, a);
+    const cv::Mat pb = renderer->Render(cb, 600, b);
+    REQUIRE(pa.size() == cv::Size(600, 849));
+    CHECK(cv::norm(pa, pb, cv::NORM_INF) == 0);
+    std::map<std::string, std::string> f(ca.fields.begin(), ca.fields.end());
+    // Whoever the ID number belongs to, it agrees with what the page says.
+    if (kind == synth::PageKind::kBirthNotice) {
+      auto id = ParseCitizenId(f["mother_id_number"]);
+      REQUIRE(id.ok());
+      CHECK(id->sex == Sex::kFemale);
+      CHECK(std::to_string(id->birth_year) == f["mother_birth_year"]);
+    } else if (kind != synth::PageKind::kOther) {
+      auto id = ParseCitizenId(f["id_number"]);
+      REQUIRE(id.ok());
+      auto dob = ParsePrintedDate(f["date_of_birth"]);
+      REQUIRE(dob.ok());
+      CHECK(id->birth_year == dob->year);
+      CHECK((id->sex == Sex::kMale ? "Nam" : "Nữ") == f["sex"]);
+    }
+    if (kind == synth::PageKind::kDeathNotice) {
+      CHECK(*ParsePrintedDate(f["date_of_birth"]) <
+            *ParsePrintedDate(f["date_of_death"]));
+    }
+  }
+}
+
+TEST_CASE("committed pages: kind detected, fields right, none wrong and sure") {
+  const std::string dir = CDKV_OCR_TEST_DATA "/synth_pages/";
+  int fields = 0, right = 0;
+  for (int i = 0; i < 8; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "%04d", i);
+    INFO(name);
+    std::ifstream truth_in(dir + name + ".json");
+    const nlohmann::json truth = nlohmann::json::parse(truth_in);
+    auto reading = Reader().Read(ReadBytes(dir + name + ".jpg"), i);
+    REQUIRE(reading.ok());
+    CHECK(DocumentKindName(reading->kind) == truth["kind"].get<std::string>());
+    CHECK(reading->motto_seen);
+    CHECK(reading->page_quad.has_value());
+    CHECK_FALSE(reading->full_text.empty());
+    for (const auto& [key, value] : truth["fields"].items()) {
+      if (key == "holder_name") continue;  // Not read from other papers.
+      INFO(key);
+      ++fields;
+      auto it = reading->fields.find(key);
+      if (it == reading->fields.end()) continue;
+      const Reading& best = it->second.best;
+      right += best.value == value.get<std::string>();
+      CHECK(best.method == ReadMethod::kPrintedText);
+      CHECK(best.photo_index == i);
+      // The worst defect: a wrong value the officer would not be shown.
+      if (best.confidence >= kReviewThreshold) {
+        CHECK(best.value == value.get<std::string>());
+      }
+      // Regions point into the photo.
+      for (const auto& p : best.region) {
+        CHECK(p.x >= -50);
+        CHECK(p.y >= -50);
+        CHECK(p.x <= truth["width"].get<int>() + 50);
+        CHECK(p.y <= truth["height"].get<int>() + 50);
+      }
+    }
+  }
+  INFO(right << " of " << fields);
+  CHECK(right >= fields * 90 / 100);
+}
+
+TEST_CASE("a name is never sure from one page; a validated ID number is") {
+  const std::string dir = CDKV_OCR_TEST_DATA "/synth_pages/";
+  auto reading = Reader().Read(ReadBytes(dir + "0001.jpg"), 0);  // Death.
+  REQUIRE(reading.ok());
+  REQUIRE(reading->fields.count("deceased_name"));
+  CHECK(reading->fields["deceased_name"].best.confidence < kReviewThreshold);
+  REQUIRE(reading->fields.count("id_number"));
+  CHECK(reading->fields["id_number"].best.confidence >= kReviewThreshold);
+}
+
+TEST_CASE("bad input to the page reader: errors or empty readings") {
+  std::mt19937 rng(7);
+  std::vector<uint8_t> noise(5000);
+  for (auto& b : noise) b = static_cast<uint8_t>(rng());
+  CHECK_FALSE(Reader().Read(noise, 0).ok());
+  CHECK_FALSE(Reader().Read({}, 0).ok());
+  CHECK_FALSE(Reader().ReadDecoded(cv::Mat(), 1.0, 0).ok());
+  CHECK_FALSE(Reader().ReadDecoded(cv::Mat(50, 50, CV_8UC1), 1.0, 0).ok());
+
+  // A blank wall: nothing found, nothing read.
+  const auto wall = testing::MakePhoto(testing::Side::kNothing, 0, 5);
+  auto blank = Reader().Read(testing::Jpeg(wall.photo), 0);
+  REQUIRE(blank.ok());
+  CHECK(blank->kind == DocumentKind::kNone);
+  CHECK(blank->fields.empty());
+  CHECK_FALSE(blank->notes.empty());
+
+  // An ID card is not a page: handed back for the card reader, no fields.
+  const auto card = testing::MakePhoto(testing::Side::kFront, 0, 9);
+  auto as_page = Reader().Read(testing::Jpeg(card.photo), 0);
+  REQUIRE(as_page.ok());
+  CHECK((as_page->kind == DocumentKind::kIdCard ||
+         as_page->kind == DocumentKind::kNone));
+  CHECK(as_page->fields.empty());
+
+  // A page cut in half (truncated JPEG) is refused by the decoder.
+  auto bytes = ReadBytes(CDKV_OCR_TEST_DATA "/synth_pages/0000.jpg");
+  bytes.resize(bytes.size() / 2);
+  CHECK_FALSE(Reader().Read(bytes, 0).ok());
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
