@@ -111,6 +111,9 @@ int Run(int argc, char** argv) {
       std::printf("%s kind=%s (truth %s) level=%d %.0f ms\n",
                   path.filename().c_str(), got_kind.c_str(), kind.c_str(),
                   level, ms);
+      for (const std::string& note : reading->notes) {
+        std::printf("  note: %s\n", note.c_str());
+      }
     }
     if (!truth.contains("fields")) continue;
     for (const auto& [key, value] : truth["fields"].items()) {

@@ -60,12 +60,13 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::CreateFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::CreateFilingRequest* request,
     cdkv::v1::CreateFilingResponse* response) {
-  return Serve(context, "CreateFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    return Fail(CreateFilingOp(deps_, *caller, *request, "app", response));
-  });
+  return ServeOnPool(
+      pool_, context, "CreateFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        return Fail(CreateFilingOp(deps_, *caller, *request, "app", response));
+      });
 }
 
 // Receives a header and chunks, then checks and stores the photo on the upload
@@ -198,54 +199,59 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::RemoveDocument(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RemoveDocumentRequest* request,
     cdkv::v1::RemoveDocumentResponse* response) {
-  return Serve(context, "RemoveDocument", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    return Mutate(
-        deps_, *caller, "RemoveDocument", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (filing->state != State::kDraft &&
-              filing->state != State::kNeedsMoreDocuments) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing->id, " is ", domain::StateName(filing->state),
-                "; photos can be removed only from a draft"));
-          }
-          if (absl::Status s =
-                  tx.DeleteDocument(filing->id, request->document_id());
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = Audit(tx, Actor::Of(*caller), "document.remove",
-                                     filing->id, request->document_id(), now);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "RemoveDocument", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        return Mutate(
+            deps_, *caller, "RemoveDocument", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  OwnFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (filing->state != State::kDraft &&
+                  filing->state != State::kNeedsMoreDocuments) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("filing ", filing->id, " is ",
+                                 domain::StateName(filing->state),
+                                 "; photos can be removed only from a draft"));
+              }
+              if (absl::Status s =
+                      tx.DeleteDocument(filing->id, request->document_id());
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s =
+                      Audit(tx, Actor::Of(*caller), "document.remove",
+                            filing->id, request->document_id(), now);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::SubmitFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::SubmitFilingRequest* request,
     cdkv::v1::SubmitFilingResponse* response) {
-  return Serve(context, "SubmitFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    return Fail(SubmitFilingOp(deps_, *caller, *request, response));
-  });
+  return ServeOnPool(
+      pool_, context, "SubmitFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        return Fail(SubmitFilingOp(deps_, *caller, *request, response));
+      });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::GetFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::GetFilingRequest* request,
     cdkv::v1::GetFilingResponse* response) {
-  return Serve(context, "GetFiling", [&]() -> grpc::Status {
+  return ServeOnPool(pool_, context, "GetFiling", [=, this]() -> grpc::Status {
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
@@ -262,30 +268,34 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListFilings(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ListFilingsRequest* request,
     cdkv::v1::ListFilingsResponse* response) {
-  return Serve(context, "ListFilings", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    absl::StatusOr<int> offset = ParsePageToken(request->page_token());
-    if (!offset.ok()) return Fail(offset.status());
-    const int page = PageSize(request->page_size(), 20, 100);
-    std::set<int> wanted(request->states().begin(), request->states().end());
-    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
-      // Read one more than a page to know whether another page follows.
-      absl::StatusOr<std::vector<records::FilingRow>> rows =
-          tx.FilingsOfCitizen(caller->account_id, page + 1, *offset);
-      if (!rows.ok()) return rows.status();
-      for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page; ++i) {
-        const records::FilingRow& row = (*rows)[i];
-        if (!wanted.empty() && wanted.count(ToProto(row.state)) == 0) continue;
-        *response->add_filings() = Summarize(deps_, row);
-      }
-      if (static_cast<int>(rows->size()) > page) {
-        response->set_next_page_token(std::to_string(*offset + page));
-      }
-      return absl::OkStatus();
-    }));
-  });
+  return ServeOnPool(
+      pool_, context, "ListFilings", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        absl::StatusOr<int> offset = ParsePageToken(request->page_token());
+        if (!offset.ok()) return Fail(offset.status());
+        const int page = PageSize(request->page_size(), 20, 100);
+        std::set<int> wanted(request->states().begin(),
+                             request->states().end());
+        return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+          // Read one more than a page to know whether another page follows.
+          absl::StatusOr<std::vector<records::FilingRow>> rows =
+              tx.FilingsOfCitizen(caller->account_id, page + 1, *offset);
+          if (!rows.ok()) return rows.status();
+          for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page;
+               ++i) {
+            const records::FilingRow& row = (*rows)[i];
+            if (!wanted.empty() && wanted.count(ToProto(row.state)) == 0)
+              continue;
+            *response->add_filings() = Summarize(deps_, row);
+          }
+          if (static_cast<int>(rows->size()) > page) {
+            response->set_next_page_token(std::to_string(*offset + page));
+          }
+          return absl::OkStatus();
+        }));
+      });
 }
 
 // Streams a filing's events: first its current state, then every committed
@@ -424,85 +434,95 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ChooseResultDelivery(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ChooseResultDeliveryRequest* request,
     cdkv::v1::ChooseResultDeliveryResponse* response) {
-  return Serve(context, "ChooseResultDelivery", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s =
-            CheckDelivery(request->delivery(), request->delivery_address());
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Mutate(
-        deps_, *caller, "ChooseResultDelivery", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (domain::IsTerminal(filing->state) ||
-              filing->state == State::kReadyForPickup) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "filing ", filing->id, " is ", domain::StateName(filing->state),
-                "; the delivery can no longer be changed"));
-          }
-          filing->delivery = DeliveryName(request->delivery());
-          filing->delivery_address = request->delivery_address();
-          if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-          if (absl::Status s = Audit(tx, Actor::Of(*caller), "filing.delivery",
-                                     filing->id, filing->delivery, now);
-              !s.ok()) {
-            return s;
-          }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "ChooseResultDelivery", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s =
+                CheckDelivery(request->delivery(), request->delivery_address());
+            !s.ok()) {
+          return Fail(s);
+        }
+        return Mutate(
+            deps_, *caller, "ChooseResultDelivery", request->request_id(),
+            response,
+            [&](records::Tx& tx, absl::Time now, auto*) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  OwnFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (domain::IsTerminal(filing->state) ||
+                  filing->state == State::kReadyForPickup) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("filing ", filing->id, " is ",
+                                 domain::StateName(filing->state),
+                                 "; the delivery can no longer be changed"));
+              }
+              filing->delivery = DeliveryName(request->delivery());
+              filing->delivery_address = request->delivery_address();
+              if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
+              if (absl::Status s =
+                      Audit(tx, Actor::Of(*caller), "filing.delivery",
+                            filing->id, filing->delivery, now);
+                  !s.ok()) {
+                return s;
+              }
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::SupplyDocuments(
     grpc::CallbackServerContext* context,
     const cdkv::v1::SupplyDocumentsRequest* request,
     cdkv::v1::SupplyDocumentsResponse* response) {
-  return Serve(context, "SupplyDocuments", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    if (absl::Status s = CheckLength("note", request->note(), 1000); !s.ok())
-      return Fail(s);
-    return Mutate(
-        deps_, *caller, "SupplyDocuments", request->request_id(), response,
-        [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
-          absl::StatusOr<records::FilingRow> filing =
-              OwnFiling(deps_, tx, *caller, request->filing_id());
-          if (!filing.ok()) return filing.status();
-          if (absl::Status s =
-                  ApplyAction(tx, *filing, Action::kSupplyDocuments,
-                              Actor::Of(*caller), request->note(), now, events);
-              !s.ok()) {
-            return s;
-          }
-          if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok()) return s;
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
-        });
-  });
+  return ServeOnPool(
+      pool_, context, "SupplyDocuments", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        if (absl::Status s = CheckLength("note", request->note(), 1000);
+            !s.ok())
+          return Fail(s);
+        return Mutate(
+            deps_, *caller, "SupplyDocuments", request->request_id(), response,
+            [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
+              absl::StatusOr<records::FilingRow> filing =
+                  OwnFiling(deps_, tx, *caller, request->filing_id());
+              if (!filing.ok()) return filing.status();
+              if (absl::Status s = ApplyAction(
+                      tx, *filing, Action::kSupplyDocuments, Actor::Of(*caller),
+                      request->note(), now, events);
+                  !s.ok()) {
+                return s;
+              }
+              if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok())
+                return s;
+              return FillFiling(deps_, tx, filing->id,
+                                response->mutable_filing());
+            });
+      });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::WithdrawFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::WithdrawFilingRequest* request,
     cdkv::v1::WithdrawFilingResponse* response) {
-  return Serve(context, "WithdrawFiling", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    return Fail(WithdrawFilingOp(deps_, *caller, *request, response));
-  });
+  return ServeOnPool(
+      pool_, context, "WithdrawFiling", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        return Fail(WithdrawFilingOp(deps_, *caller, *request, response));
+      });
 }
 
 grpc::ServerUnaryReactor* CitizenServiceImpl::RateFiling(
     grpc::CallbackServerContext* context,
     const cdkv::v1::RateFilingRequest* request,
     cdkv::v1::RateFilingResponse* response) {
-  return Serve(context, "RateFiling", [&]() -> grpc::Status {
+  return ServeOnPool(pool_, context, "RateFiling", [=, this]() -> grpc::Status {
     absl::StatusOr<auth::Principal> caller =
         Authorize(*context, deps_, Role::kCitizen);
     if (!caller.ok()) return Fail(caller.status());
@@ -546,38 +566,40 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListNotifications(
     grpc::CallbackServerContext* context,
     const cdkv::v1::ListNotificationsRequest* request,
     cdkv::v1::ListNotificationsResponse* response) {
-  return Serve(context, "ListNotifications", [&]() -> grpc::Status {
-    absl::StatusOr<auth::Principal> caller =
-        Authorize(*context, deps_, Role::kCitizen);
-    if (!caller.ok()) return Fail(caller.status());
-    absl::StatusOr<int> offset = ParsePageToken(request->page_token());
-    if (!offset.ok()) return Fail(offset.status());
-    const int page = PageSize(request->page_size(), 20, 100);
-    return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
-      absl::StatusOr<std::vector<records::NotificationRow>> rows =
-          tx.Notifications(caller->account_id, page + 1, *offset);
-      if (!rows.ok()) return rows.status();
-      for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page; ++i) {
-        const records::NotificationRow& row = (*rows)[i];
-        cdkv::v1::Notification* n = response->add_notifications();
-        n->set_notification_id(std::to_string(row.id));
-        n->set_filing_id(row.filing_id);
-        n->set_kind(row.kind);
-        n->set_text(row.text);
-        if (!row.pickup_json.empty()) {
-          google::protobuf::util::JsonStringToMessage(row.pickup_json,
-                                                      n->mutable_pickup());
-        }
-        *n->mutable_created_at() =
-            google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
-                absl::ToUnixMillis(row.at));
-      }
-      if (static_cast<int>(rows->size()) > page) {
-        response->set_next_page_token(std::to_string(*offset + page));
-      }
-      return absl::OkStatus();
-    }));
-  });
+  return ServeOnPool(
+      pool_, context, "ListNotifications", [=, this]() -> grpc::Status {
+        absl::StatusOr<auth::Principal> caller =
+            Authorize(*context, deps_, Role::kCitizen);
+        if (!caller.ok()) return Fail(caller.status());
+        absl::StatusOr<int> offset = ParsePageToken(request->page_token());
+        if (!offset.ok()) return Fail(offset.status());
+        const int page = PageSize(request->page_size(), 20, 100);
+        return Fail(deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+          absl::StatusOr<std::vector<records::NotificationRow>> rows =
+              tx.Notifications(caller->account_id, page + 1, *offset);
+          if (!rows.ok()) return rows.status();
+          for (size_t i = 0; i < rows->size() && static_cast<int>(i) < page;
+               ++i) {
+            const records::NotificationRow& row = (*rows)[i];
+            cdkv::v1::Notification* n = response->add_notifications();
+            n->set_notification_id(std::to_string(row.id));
+            n->set_filing_id(row.filing_id);
+            n->set_kind(row.kind);
+            n->set_text(row.text);
+            if (!row.pickup_json.empty()) {
+              google::protobuf::util::JsonStringToMessage(row.pickup_json,
+                                                          n->mutable_pickup());
+            }
+            *n->mutable_created_at() =
+                google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+                    absl::ToUnixMillis(row.at));
+          }
+          if (static_cast<int>(rows->size()) > page) {
+            response->set_next_page_token(std::to_string(*offset + page));
+          }
+          return absl::OkStatus();
+        }));
+      });
 }
 
 }  // namespace cdkv::api

@@ -8,7 +8,8 @@
 namespace cdkv::api {
 
 // CitizenService over the record store. Uploads are checked (type, header
-// dimensions, full decode) on `upload_pool`, not on gRPC's threads.
+// dimensions, full decode) on `upload_pool`, unary calls run on the service's
+// own pool; neither runs on gRPC's threads.
 class CitizenServiceImpl final
     : public cdkv::v1::CitizenService::CallbackService {
  public:
@@ -65,6 +66,11 @@ class CitizenServiceImpl final
  private:
   Deps& deps_;
   WorkPool& upload_pool_;
+  // Runs the unary handlers (see ServeOnPool): a submit waits for its group
+  // commit, and on gRPC's two callback threads that wait kept commits from
+  // batching. Last member, so it is destroyed first: queued calls finish while
+  // deps_ is still there.
+  WorkPool pool_{16};
 };
 
 }  // namespace cdkv::api

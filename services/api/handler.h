@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/log.h"
+#include "common/work_pool.h"
 #include "services/api/deps.h"
 #include "services/auth/authenticate.h"
 #include "services/auth/grpc_status.h"
@@ -30,6 +31,32 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
         "internal error; the request changed nothing and may be retried");
   }
   reactor->Finish(status);
+  return reactor;
+}
+
+// Runs a unary handler body on `pool` and finishes the call from there. A
+// mutating call waits for the record store's group commit (an fsync), and
+// gRPC's callback API runs handlers on very few threads (two on a two-core
+// machine): waiting there would hold back every other call and keep commits
+// from batching. The body must capture the call's pointers by value; they stay
+// valid until Finish.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeOnPool(WorkPool& pool,
+                                      grpc::CallbackServerContext* context,
+                                      const char* method, Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pool.Submit([reactor, method, body = std::move(body)]() mutable {
+    grpc::Status status;
+    try {
+      status = body();
+    } catch (const std::exception& e) {
+      LogError("rpc.exception", {{"method", method}, {"what", e.what()}});
+      status = grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "internal error; the request changed nothing and may be retried");
+    }
+    reactor->Finish(status);
+  });
   return reactor;
 }
 

@@ -1,6 +1,7 @@
 #include "services/chat/chat_intake.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -87,6 +88,10 @@ std::string FetchProblemVi(const absl::Status& s) {
   }
 }
 
+std::string UserKey(std::string_view oa_id, std::string_view user_id) {
+  return absl::StrCat(Absl(oa_id), "\n", Absl(user_id));
+}
+
 // One id per (OA, message), safe as a request id whatever the msg_id holds.
 std::string RequestBase(std::string_view oa_id, std::string_view msg_id) {
   return absl::StrCat(
@@ -116,6 +121,9 @@ ChatIntake::ChatIntake(api::Deps& deps, auth::AccountStore& accounts, ChatStore&
       sender_(sender),
       options_(std::move(options)),
       fetcher_(options_.fetch) {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    worker_wakeups_.push_back(std::make_unique<workers::Wakeup>());
+  }
   for (const OaAccount& oa : options_.accounts) {
     by_oa_[oa.oa_id] = oa;
     DialogueConfig config;
@@ -131,23 +139,36 @@ ChatIntake::ChatIntake(api::Deps& deps, auth::AccountStore& accounts, ChatStore&
 ChatIntake::~ChatIntake() { Stop(); }
 
 void ChatIntake::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Run(); });
+  if (listener_.joinable()) return;
+  listener_ = std::thread([this] { Listen(); });
+  for (const std::unique_ptr<workers::Wakeup>& w : worker_wakeups_) {
+    workers_.emplace_back([this, wakeup = w.get()] { Work(*wakeup); });
+  }
 }
 
 void ChatIntake::Stop() {
   wakeup_.Stop();
-  if (thread_.joinable()) thread_.join();
+  for (const std::unique_ptr<workers::Wakeup>& w : worker_wakeups_) w->Stop();
+  if (listener_.joinable()) listener_.join();
+  for (std::thread& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+  workers_.clear();
 }
 
-void ChatIntake::Run() {
+void ChatIntake::Poke() {
+  for (const std::unique_ptr<workers::Wakeup>& w : worker_wakeups_) w->Poke();
+}
+
+void ChatIntake::Listen() {
   std::optional<queue::RedisClient> redis;
   absl::Time retry_redis = absl::InfinitePast();
   const std::string consumer = workers::ProcessConsumerName("chat");
   absl::Time next_prune = absl::InfinitePast();
   while (!wakeup_.stopping()) {
-    if (absl::Status s = Drain(); !s.ok()) {
-      LogWarning("chat.drain_failed", {{"error", s.ToString()}});
+    // Moves left half done by a crash; linking itself applies its own.
+    if (absl::Status s = ApplyMoves(); !s.ok()) {
+      LogWarning("chat.moves_failed", {{"error", s.ToString()}});
     }
     if (absl::Now() >= next_prune) {
       // Message ids far older than any replay window can no longer pass the
@@ -155,7 +176,6 @@ void ChatIntake::Run() {
       (void)store_.PruneSeen(absl::Now() - kKeepSeen);
       next_prune = absl::Now() + absl::Hours(1);
     }
-    if (wakeup_.stopping()) break;
     if (options_.redis.has_value() && !redis.has_value() && absl::Now() >= retry_redis) {
       absl::StatusOr<queue::RedisClient> client = queue::RedisClient::Connect(*options_.redis);
       if (client.ok()) {
@@ -164,27 +184,91 @@ void ChatIntake::Run() {
         retry_redis = absl::Now() + absl::Seconds(5);
       }
     }
-    if (redis.has_value()) {
-      // The stream only wakes us: the inbox is the truth, so every wake-up is
-      // acknowledged at once and a lost one costs at most one poll interval.
-      queue::JobStream stream(*redis, kChatStream);
-      absl::StatusOr<std::vector<queue::Job>> jobs =
-          stream.Read(consumer, 64, std::min(options_.poll, absl::Milliseconds(500)));
-      if (!jobs.ok()) {
-        redis.reset();
-        retry_redis = absl::Now() + absl::Seconds(5);
-        wakeup_.Wait(options_.poll);
-        continue;
-      }
-      for (const queue::Job& job : *jobs) (void)stream.Ack(job.id);
-      if (jobs->empty()) wakeup_.Wait(absl::Milliseconds(1));
-    } else {
+    if (!redis.has_value()) {
       wakeup_.Wait(options_.poll);
+      continue;
     }
+    // The stream only wakes the workers: the inbox is the truth, so every
+    // wake-up is acknowledged at once and a lost one costs at most one poll
+    // interval.
+    queue::JobStream stream(*redis, kChatStream);
+    absl::StatusOr<std::vector<queue::Job>> jobs =
+        stream.Read(consumer, 64, std::min(options_.poll, absl::Milliseconds(500)));
+    if (!jobs.ok()) {
+      redis.reset();
+      retry_redis = absl::Now() + absl::Seconds(5);
+      wakeup_.Wait(options_.poll);
+      continue;
+    }
+    for (const queue::Job& job : *jobs) (void)stream.Ack(job.id);
+    if (!jobs->empty()) Poke();
   }
 }
 
+void ChatIntake::Work(workers::Wakeup& wakeup) {
+  while (!wakeup.stopping()) {
+    absl::StatusOr<std::optional<InboxItem>> item = Claim();
+    if (!item.ok()) {
+      LogWarning("chat.drain_failed", {{"error", item.status().ToString()}});
+      wakeup.Wait(options_.poll, /*poke_wakes=*/false);
+      continue;
+    }
+    if (!item->has_value()) {
+      wakeup.Wait(options_.poll);
+      continue;
+    }
+    ProcessClaimed(**item);
+  }
+}
+
+absl::StatusOr<std::optional<InboxItem>> ChatIntake::Claim() {
+  absl::MutexLock lock(&claim_mu_);
+  const absl::Time now = absl::Now();
+  for (auto it = retry_at_.begin(); it != retry_at_.end();) {
+    it = it->second <= now ? retry_at_.erase(it) : std::next(it);
+  }
+  // Enough heads that the held and waiting users cannot hide a free one.
+  const int limit = kInboxBatch + static_cast<int>(busy_.size() + retry_at_.size());
+  absl::StatusOr<std::vector<InboxItem>> heads = store_.PendingHeads(limit);
+  if (!heads.ok()) return heads.status();
+  for (InboxItem& item : *heads) {
+    std::string key = UserKey(item.oa_id, item.user_id);
+    if (busy_.count(key) > 0 || retry_at_.count(key) > 0) continue;
+    busy_.insert(std::move(key));
+    return std::optional<InboxItem>(std::move(item));
+  }
+  return std::optional<InboxItem>();
+}
+
+void ChatIntake::ProcessClaimed(const InboxItem& item) {
+  const absl::Status s = Process(item);
+  bool retry = false;
+  if (!s.ok()) {
+    absl::StatusOr<bool> dead = store_.FailInbox(item.id, s.ToString(), options_.max_attempts);
+    const bool dead_lettered = dead.ok() && *dead;
+    // Later events of this user must wait for this one; other users go on.
+    retry = !dead_lettered;
+    if (dead_lettered) {
+      LogError("chat.event_dead_lettered", {{"inbox_id", item.id},
+                                            {"oa", item.oa_id},
+                                            {"msg_id", item.msg_id},
+                                            {"attempts", item.attempts + 1},
+                                            {"error", s.ToString()}});
+    } else {
+      LogWarning("chat.event_failed", {{"inbox_id", item.id},
+                                       {"oa", item.oa_id},
+                                       {"attempts", item.attempts + 1},
+                                       {"error", s.ToString()}});
+    }
+  }
+  absl::MutexLock lock(&claim_mu_);
+  const std::string key = UserKey(item.oa_id, item.user_id);
+  busy_.erase(key);
+  if (retry) retry_at_[key] = absl::Now() + options_.poll;
+}
+
 absl::Status ChatIntake::ApplyMoves() {
+  absl::MutexLock lock(&moves_mu_);
   absl::StatusOr<std::vector<AccountMove>> moves = store_.PendingMoves();
   if (!moves.ok()) return moves.status();
   for (const AccountMove& move : *moves) {
@@ -206,22 +290,10 @@ absl::Status ChatIntake::ApplyMoves() {
 absl::Status ChatIntake::Drain() {
   if (absl::Status s = ApplyMoves(); !s.ok()) return s;
   while (!wakeup_.stopping()) {
-    absl::StatusOr<std::vector<InboxItem>> items = store_.PendingInbox(kInboxBatch);
-    if (!items.ok()) return items.status();
-    if (items->empty()) return absl::OkStatus();
-    for (const InboxItem& item : *items) {
-      if (wakeup_.stopping()) return absl::OkStatus();
-      absl::Status s = Process(item);
-      if (s.ok()) continue;
-      absl::StatusOr<bool> dead = store_.FailInbox(item.id, s.ToString(), options_.max_attempts);
-      LogWarning("chat.event_failed", {{"inbox_id", item.id},
-                                       {"oa", item.oa_id},
-                                       {"error", s.ToString()},
-                                       {"dead_lettered", dead.ok() && *dead}});
-      // Later events of this user must wait for this one: stop the batch
-      // and come back after a poll interval.
-      return absl::OkStatus();
-    }
+    absl::StatusOr<std::optional<InboxItem>> item = Claim();
+    if (!item.ok()) return item.status();
+    if (!item->has_value()) return absl::OkStatus();
+    ProcessClaimed(**item);
   }
   return absl::OkStatus();
 }

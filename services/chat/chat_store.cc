@@ -66,6 +66,9 @@ CREATE TABLE chat_filings (
 ALTER TABLE chat_conversations ADD COLUMN link_phone TEXT NOT NULL DEFAULT '';
 ALTER TABLE chat_conversations ADD COLUMN link_attempts INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      {3, "chat inbox by user, for per-user heads", R"sql(
+CREATE INDEX chat_inbox_by_user ON chat_inbox (dead, oa_id, user_id, id);
+)sql"},
   };
   return *migrations;
 }
@@ -206,6 +209,32 @@ absl::StatusOr<std::vector<InboxItem>> ChatStore::PendingInbox(int limit) {
       Bound(db_,
             "SELECT id, oa_id, user_id, msg_id, body, attempts FROM chat_inbox "
             "WHERE dead = 0 ORDER BY id LIMIT ?1",
+            {int64_t{limit}});
+  if (!st.ok()) return st.status();
+  std::vector<InboxItem> items;
+  while (true) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    InboxItem item;
+    item.id = st->ColumnInt64(0);
+    item.oa_id = st->ColumnText(1);
+    item.user_id = st->ColumnText(2);
+    item.msg_id = st->ColumnText(3);
+    item.body = st->ColumnText(4);
+    item.attempts = static_cast<int>(st->ColumnInt64(5));
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+absl::StatusOr<std::vector<InboxItem>> ChatStore::PendingHeads(int limit) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<store::Statement> st =
+      Bound(db_,
+            "SELECT id, oa_id, user_id, msg_id, body, attempts FROM chat_inbox "
+            "WHERE id IN (SELECT MIN(id) FROM chat_inbox WHERE dead = 0 "
+            "GROUP BY oa_id, user_id) ORDER BY id LIMIT ?1",
             {int64_t{limit}});
   if (!st.ok()) return st.status();
   std::vector<InboxItem> items;

@@ -65,6 +65,10 @@ class ChatStore {
   // The oldest `limit` inbox items not dead-lettered, in arrival order.
   absl::StatusOr<std::vector<InboxItem>> PendingInbox(int limit);
 
+  // Each chat user's oldest pending item (the only one that may be processed
+  // next without breaking that user's order), oldest first.
+  absl::StatusOr<std::vector<InboxItem>> PendingHeads(int limit);
+
   // Saves the conversation and removes the inbox item in one transaction, so
   // an item is either still pending (and reprocessed from the old state) or
   // fully applied.

@@ -309,6 +309,7 @@ absl::Status Application::StartChat(const ServerConfig& config) {
   }
   intake.fetch.max_bytes = static_cast<size_t>(config.max_upload_bytes);
   intake.fetch.timeout = absl::Seconds(config.chat_fetch_timeout_seconds);
+  intake.workers = config.chat_workers;
   if (!config.redis_address.empty()) {
     absl::StatusOr<queue::RedisClient::Options> redis = RedisOptions(config);
     if (!redis.ok()) return redis.status();

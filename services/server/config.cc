@@ -118,6 +118,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
                  "seconds one chat attachment download may take")
       ->envname("CDKV_CHAT_FETCH_TIMEOUT")
       ->check(CLI::Range(1, 120));
+  app.add_option("--chat-workers", config.chat_workers,
+                 "chat intake threads (different chat users in parallel)")
+      ->envname("CDKV_CHAT_WORKERS")
+      ->check(CLI::Range(1, 64));
   app.add_option("--chat-allow-host", config.chat_allow_host,
                  "one private host:port that attachment URLs may point at "
                  "(tests only)")

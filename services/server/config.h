@@ -48,6 +48,9 @@ struct ServerConfig {
   std::string chat_api_base = "https://openapi.zalo.me";
   // How long one attachment download may take.
   int chat_fetch_timeout_seconds = 15;
+  // Chat intake threads: different chat users are served in parallel, each
+  // user's messages in order.
+  int chat_workers = 4;
   // The one private host:port attachment URLs may point at (tests only).
   std::string chat_allow_host;
   LogLevel log_level = LogLevel::kInfo;

@@ -146,6 +146,7 @@ class Photos {
       res.set_content("<html><body>not a photo</body></html>", "text/html");
     });
     server_.server().Get("/slow.jpg", [this](const httplib::Request&, httplib::Response& res) {
+      ++slow_requests_;
       std::this_thread::sleep_for(std::chrono::seconds(4));
       res.set_content(files_["/good1.jpg"], "image/jpeg");
     });
@@ -153,8 +154,11 @@ class Photos {
   }
   std::string Url(const std::string& path) const { return server_.Url(path); }
   std::string HostPort() const { return server_.HostPort(); }
+  // Downloads of /slow.jpg begun so far.
+  int SlowRequests() const { return slow_requests_; }
 
  private:
+  std::atomic<int> slow_requests_{0};
   std::map<std::string, std::string> files_;
   testing::LocalHttpServer server_;
 };
@@ -598,6 +602,76 @@ TEST_CASE(
   REQUIRE(chat.Post(chat.Text(u, "b6", "xong")) == 200);
   oa.WaitFor(u, "chưa gửi ảnh nào");
   CHECK(chat.Filing(id).state == domain::State::kDraft);
+}
+
+TEST_CASE("a citizen whose photo download hangs does not hold up another citizen",
+          "[chat_intake][integration][concurrency]") {
+  ChatServer chat;
+  OaApi& oa = chat.oa();
+  const std::string a = "user-slow";
+  const std::string b = "user-quick";
+  REQUIRE(chat.Post(chat.Text(a, "h1", "khai sinh")) == 200);
+  oa.WaitFor(a, "Ông/bà đã chọn");
+  REQUIRE(chat.Post(chat.Images(a, "h2", {chat.photos().Url("/slow.jpg")})) == 200);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (chat.photos().SlowRequests() == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  REQUIRE(chat.photos().SlowRequests() == 1);
+  // A's download now hangs until the 2 s fetch timeout.
+  const absl::Time started = absl::Now();
+  REQUIRE(chat.Post(chat.Event("follow", b, "")) == 200);
+  oa.WaitFor(b, "Xin chào");
+  REQUIRE(chat.Post(chat.Text(b, "q1", "khai sinh")) == 200);
+  oa.WaitFor(b, "Ông/bà đã chọn");
+  const absl::Duration elapsed = absl::Now() - started;
+  WARN("B answered " << absl::FormatDuration(elapsed) << " into A's download");
+  CHECK(oa.Count(a, "mạng chậm") == 0);
+  CHECK(elapsed < absl::Seconds(2));
+  // A is answered too, once the download gives up.
+  CHECK_THAT(oa.WaitFor(a, "Ảnh này chưa dùng được"), Catch::Contains("mạng chậm"));
+}
+
+TEST_CASE("a failing event holds up only its own user, then is set aside",
+          "[chat_intake][integration][concurrency]") {
+  ChatServer chat;
+  OaApi& oa = chat.oa();
+  const std::string bad = "user-broken";
+  const std::string b = "user-after";
+  // Not an event the intake can parse: every attempt fails. Stored straight
+  // into the inbox (the webhook would refuse it) and found by the next poll.
+  REQUIRE(*chat.chat_store().Accept(kOaId, bad, "x1", "{not json", absl::Now()));
+  REQUIRE(*chat.chat_store().Accept(kOaId, bad, "x2", "{\"also\":\"bad\"}", absl::Now()));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  auto attempts = [&] {
+    auto heads = chat.chat_store().PendingHeads(10);
+    REQUIRE(heads.ok());
+    for (const InboxItem& item : *heads) {
+      if (item.user_id == bad) return item.attempts;
+    }
+    return -1;
+  };
+  while (attempts() < 1 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  REQUIRE(attempts() >= 1);
+
+  // The broken user is waiting to retry; the next user is served at once.
+  const absl::Time started = absl::Now();
+  REQUIRE(chat.Post(chat.Event("follow", b, "")) == 200);
+  oa.WaitFor(b, "Xin chào");
+  const absl::Duration elapsed = absl::Now() - started;
+  WARN("answered in " << absl::FormatDuration(elapsed));
+  CHECK(elapsed < absl::Seconds(1));
+  CHECK(*chat.chat_store().DeadInboxCount() == 0);
+
+  // After max_attempts both of the broken user's events are set aside, in
+  // order, and nothing is left pending.
+  const absl::Time dead_by = absl::Now() + absl::Seconds(60);
+  while (*chat.chat_store().DeadInboxCount() < 2 && absl::Now() < dead_by) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  CHECK(*chat.chat_store().DeadInboxCount() == 2);
+  CHECK(chat.chat_store().PendingInbox(10)->empty());
+  CHECK(oa.Texts(bad).empty());
 }
 
 TEST_CASE("linking the chat to a phone makes chat and app filings one history",

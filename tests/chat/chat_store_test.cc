@@ -119,6 +119,36 @@ TEST_CASE("an event failing max_attempts times is dead-lettered", "[chat_store][
   CHECK(*(*store)->DeadInboxCount() == 1);
 }
 
+TEST_CASE("pending heads are each user's oldest live event, oldest first", "[chat_store][inbox]") {
+  auto store = ChatStore::Open(":memory:");
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Accept("oa", "u1", "a1", "{}", kNow).ok());
+  REQUIRE((*store)->Accept("oa", "u2", "b1", "{}", kNow).ok());
+  REQUIRE((*store)->Accept("oa", "u1", "a2", "{}", kNow).ok());
+  REQUIRE((*store)->Accept("oa2", "u1", "c1", "{}", kNow).ok());
+  auto heads = (*store)->PendingHeads(10);
+  REQUIRE(heads.ok());
+  REQUIRE(heads->size() == 3);
+  CHECK((*heads)[0].msg_id == "a1");
+  CHECK((*heads)[1].msg_id == "b1");
+  CHECK((*heads)[2].msg_id == "c1");
+  CHECK((*store)->PendingHeads(2)->size() == 2);
+
+  // A dead-lettered head lets the user's next event through.
+  REQUIRE(*(*store)->FailInbox((*heads)[0].id, "boom", 1));
+  heads = (*store)->PendingHeads(10);
+  REQUIRE(heads->size() == 3);
+  CHECK((*heads)[0].msg_id == "b1");
+  CHECK((*heads)[1].msg_id == "a2");
+  CHECK((*heads)[2].msg_id == "c1");
+
+  REQUIRE((*store)->Complete((*heads)[1].id, "oa", "u1", Conversation{}, kNow).ok());
+  heads = (*store)->PendingHeads(10);
+  REQUIRE(heads->size() == 2);
+  CHECK((*heads)[0].msg_id == "b1");
+  CHECK((*heads)[1].msg_id == "c1");
+}
+
 TEST_CASE("a chat user gets one account, and linking records the move of its filings",
           "[chat_store][identity]") {
   auto store = ChatStore::Open(":memory:");
