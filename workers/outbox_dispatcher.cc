@@ -15,7 +15,6 @@
 #include "services/queue/desk_queue.h"
 #include "services/queue/job_stream.h"
 #include "workers/outbox_kinds.h"
-#include "workers/prefiller.h"
 
 namespace cdkv::workers {
 
@@ -271,7 +270,6 @@ absl::Status OutboxDispatcher::FinishWithoutPrefill(
     return absl::FailedPreconditionError(
         "pre-fill is off but the dispatcher has no catalog");
   }
-  const api::Actor actor = api::Actor::System(kPrefillOffActor);
   const absl::Time now = options_.clock();
   std::vector<cdkv::v1::FilingEvent> events;
   std::vector<std::string> finished;
@@ -279,32 +277,15 @@ absl::Status OutboxDispatcher::FinishWithoutPrefill(
     absl::StatusOr<records::FilingRow> filing = tx.GetFiling(filing_id);
     if (absl::IsNotFound(filing.status())) return absl::OkStatus();
     if (!filing.ok()) return filing.status();
-    if (filing->state == domain::State::kSubmitted) {
-      if (absl::Status s =
-              api::ApplyAction(tx, *filing, domain::Action::kStartPrefill,
-                               actor, "", now, &events);
-          !s.ok()) {
-        return s;
-      }
-    } else if (filing->state != domain::State::kPrefilling) {
+    if (filing->state != domain::State::kSubmitted &&
+        filing->state != domain::State::kPrefilling) {
       return absl::OkStatus();  // Withdrawn, or finished by an OCR worker.
     }
-    const domain::Procedure* procedure =
-        options_.catalog->FindProcedure(filing->procedure_code);
-    // An unknown procedure has no form to leave empty: the officer fills it.
-    std::vector<records::FieldRow> fields;
-    if (procedure != nullptr) fields = EmptyForm(*procedure, kPrefillOffReason);
-    for (records::FieldRow& field : fields) field.filing_id = filing->id;
-    if (absl::Status s = tx.ReplaceFields(filing->id, fields); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s =
-            api::ApplyAction(tx, *filing, domain::Action::kFinishPrefill, actor,
-                             kPrefillOffReason, now, &events);
+    if (absl::Status s = api::RouteWithoutPrefill(*options_.catalog, tx,
+                                                  *filing, now, &events);
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = AddDeskEnqueue(tx, *filing, now); !s.ok()) return s;
     finished.push_back(filing->id);
     return absl::OkStatus();
   };

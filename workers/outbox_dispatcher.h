@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/api/filing_events.h"
+#include "services/api/prefill_route.h"
 #include "services/domain/catalog.h"
 #include "services/queue/redis.h"
 #include "services/records/record_store.h"
@@ -40,7 +41,9 @@ namespace cdkv::workers {
 // row's deletion the filing goes submitted → prefilling → awaiting_desk with
 // the procedure's empty form, every field flagged for the officer with the
 // reason kPrefillOffReason (as when the OCR reads nothing), and a
-// desk_enqueue row that a later pass carries to the desk's queue.
+// desk_enqueue row that a later pass carries to the desk's queue
+// (api::RouteWithoutPrefill). New submissions take that path in the submit
+// itself; here go the OCR jobs queued before pre-fill was turned off.
 class OutboxDispatcher {
  public:
   struct Options {
@@ -61,8 +64,7 @@ class OutboxDispatcher {
     std::function<absl::Time()> clock = [] { return absl::Now(); };
   };
 
-  static constexpr char kPrefillOffReason[] = "tự điền đang tắt";
-  static constexpr char kPrefillOffActor[] = "prefill-off";
+  static constexpr const char* kPrefillOffReason = api::kPrefillOffReason;
 
   OutboxDispatcher(records::RecordStore& records, Options options);
   ~OutboxDispatcher();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/api/prefill_route.h"
 #include "services/domain/catalog.h"
 #include "services/records/records.h"
 
@@ -41,13 +42,10 @@ class Prefiller {
 
 using PrefillerFactory = std::function<std::unique_ptr<Prefiller>()>;
 
-// The form a procedure's filings carry: one form, coded "to_khai_<procedure>".
-std::string FormCode(const domain::Procedure& procedure);
-
-// Every field of the procedure's form, in catalog order, empty, needing
-// review for `reason`. `filing_id` is left empty; the pool fills it in.
-std::vector<records::FieldRow> EmptyForm(const domain::Procedure& procedure,
-                                         std::string_view reason);
+// FormCode and EmptyForm live with the handlers, which fill the empty form
+// themselves when pre-fill is off.
+using api::EmptyForm;
+using api::FormCode;
 
 }  // namespace cdkv::workers
 

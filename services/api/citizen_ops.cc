@@ -9,6 +9,7 @@
 #include "ocr/image_decode.h"
 #include "services/api/filing_ops.h"
 #include "services/api/ids.h"
+#include "services/api/prefill_route.h"
 #include "services/domain/routing.h"
 #include "services/store/blob_store.h"
 #include "workers/outbox_kinds.h"
@@ -237,9 +238,13 @@ absl::Status SubmitFilingOp(Deps& deps, const auth::Principal& caller,
             !s.ok()) {
           return s;
         }
-        // The OCR pool gets it through the outbox, in this transaction.
-        if (absl::Status s = workers::AddOcrJob(tx, filing->id, now); !s.ok())
+        // The OCR pool gets it through the outbox, in this transaction (or,
+        // with pre-fill off, it goes on to its desk).
+        if (absl::Status s = QueueForPrefill(*deps.catalog, deps.prefill_off,
+                                             tx, *filing, now, events);
+            !s.ok()) {
           return s;
+        }
         return FillFiling(deps, tx, filing->id, response->mutable_filing());
       });
 }

@@ -1,6 +1,5 @@
 #include "services/api/citizen_service.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <deque>
@@ -19,6 +18,8 @@
 #include "services/api/filing_ops.h"
 #include "services/api/handler.h"
 #include "services/api/ids.h"
+#include "services/api/pickup_json.h"
+#include "services/api/prefill_route.h"
 #include "services/domain/routing.h"
 #include "services/store/blob_store.h"
 #include "workers/outbox_kinds.h"
@@ -45,13 +46,6 @@ absl::StatusOr<int> ParsePageToken(const std::string& token) {
 int PageSize(int requested, int fallback, int cap) {
   if (requested <= 0) return fallback;
   return requested > cap ? cap : requested;
-}
-
-// Hands the filing to the OCR pool through the outbox (same transaction as the
-// change).
-absl::Status QueueOcr(records::Tx& tx, const records::FilingRow& filing,
-                      absl::Time now) {
-  return workers::AddOcrJob(tx, filing.id, now);
 }
 
 }  // namespace
@@ -323,8 +317,8 @@ class WatchReactor final
           event->set_version(filing->version);
           event->mutable_change()->set_to_state(ToProto(filing->state));
           if (!filing->pickup_json.empty()) {
-            google::protobuf::util::JsonStringToMessage(
-                filing->pickup_json, event->mutable_pickup());
+            PickupFromJson(filing->pickup_json, event->mutable_pickup())
+                .IgnoreError();
           }
           // Subscribe inside the read so no change can slip between snapshot
           // and stream.
@@ -497,8 +491,12 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SupplyDocuments(
                   !s.ok()) {
                 return s;
               }
-              if (absl::Status s = QueueOcr(tx, *filing, now); !s.ok())
+              if (absl::Status s =
+                      QueueForPrefill(*deps_.catalog, deps_.prefill_off, tx,
+                                      *filing, now, events);
+                  !s.ok()) {
                 return s;
+              }
               return FillFiling(deps_, tx, filing->id,
                                 response->mutable_filing());
             });
@@ -587,8 +585,8 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ListNotifications(
             n->set_kind(row.kind);
             n->set_text(row.text);
             if (!row.pickup_json.empty()) {
-              google::protobuf::util::JsonStringToMessage(row.pickup_json,
-                                                          n->mutable_pickup());
+              PickupFromJson(row.pickup_json, n->mutable_pickup())
+                  .IgnoreError();
             }
             *n->mutable_created_at() =
                 google::protobuf::util::TimeUtil::MillisecondsToTimestamp(

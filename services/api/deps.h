@@ -35,6 +35,9 @@ struct Deps {
   // unreachable. The record store stays the truth either way; Redis arbitrates
   // claims when it is there.
   std::function<queue::RedisClient*()> redis = [] { return nullptr; };
+  // Pre-fill off (the server's --prefill off): a submitted filing goes to its
+  // desk in the submit's own transaction, with an empty form to fill.
+  bool prefill_off = false;
   int64_t max_upload_bytes = 20 * 1024 * 1024;
   absl::Duration claim_lease = absl::Minutes(15);
 };

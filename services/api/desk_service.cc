@@ -1,6 +1,5 @@
 #include "services/api/desk_service.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <deque>
@@ -14,6 +13,7 @@
 #include "services/api/filing_ops.h"
 #include "services/api/handler.h"
 #include "services/api/ids.h"
+#include "services/api/pickup_json.h"
 #include "services/domain/routing.h"
 #include "services/queue/desk_queue.h"
 #include "services/store/blob_store.h"
@@ -837,8 +837,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::MarkResultReady(
                                       ? cdkv::v1::RESULT_DELIVERY_POST
                                       : cdkv::v1::RESULT_DELIVERY_DESK_PICKUP);
               pickup.set_note(request->note());
-              std::string pickup_json;
-              google::protobuf::util::MessageToJsonString(pickup, &pickup_json);
+              const std::string pickup_json = PickupToJson(pickup);
               filing->pickup_json = pickup_json;
               filing->pickup_code_hash =
                   store::Sha256Hex(absl::StrCat(filing->id, ":", code));

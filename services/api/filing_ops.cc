@@ -1,12 +1,12 @@
 #include "services/api/filing_ops.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "common/string_view.h"
+#include "services/api/pickup_json.h"
 
 namespace cdkv::api {
 namespace {
@@ -194,8 +194,7 @@ absl::Status ApplyAction(records::Tx& tx, records::FilingRow& filing,
   change->set_reason(transition->reason);
   if (!filing.pickup_json.empty() &&
       transition->to == domain::State::kReadyForPickup) {
-    google::protobuf::util::JsonStringToMessage(filing.pickup_json,
-                                                event.mutable_pickup());
+    PickupFromJson(filing.pickup_json, event.mutable_pickup()).IgnoreError();
   }
   events->push_back(std::move(event));
   return absl::OkStatus();
@@ -239,8 +238,7 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
   if (f.deadline) *out.mutable_deadline() = ToTimestamp(*f.deadline);
   out.set_delivery(DeliveryFromName(f.delivery));
   if (!f.pickup_json.empty()) {
-    google::protobuf::util::JsonStringToMessage(f.pickup_json,
-                                                out.mutable_pickup());
+    PickupFromJson(f.pickup_json, out.mutable_pickup()).IgnoreError();
     out.mutable_pickup()
         ->clear_pickup_code();  // only the citizen's notice carries it
   }

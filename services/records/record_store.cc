@@ -678,6 +678,14 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
       !s.ok()) {
     return s;
   }
+  const bool in_memory = path == ":memory:" || path.empty();
+  // The writer's COMMIT appends to the log; RecordStore syncs the log itself,
+  // outside the writer lock (see the class comment).
+  if (!in_memory) {
+    if (absl::Status s = db->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) {
+      return s;
+    }
+  }
   auto records = std::unique_ptr<RecordStore>(
       new RecordStore(path, options, *std::move(db)));
   // Open one reader now so a path readers cannot open fails here, not on the
@@ -695,14 +703,21 @@ RecordStore::RecordStore(std::string path, Options options,
     : path_(std::move(path)),
       options_(options),
       in_memory_(path_ == ":memory:" || path_.empty()),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)),
+      wal_sync_(path_) {}
 
 absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
   queued_writers_.fetch_add(1, std::memory_order_relaxed);
-  absl::MutexLock lock(&write_mu_);
+  write_mu_.Lock();
   queued_writers_.fetch_sub(1, std::memory_order_relaxed);
+  if (!sync_error_.ok()) {
+    absl::Status broken = sync_error_;
+    write_mu_.Unlock();
+    return broken;
+  }
   if (batch_ == nullptr) {
     if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
+      write_mu_.Unlock();
       return s;
     }
     batch_ = std::make_shared<Batch>();
@@ -719,6 +734,7 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
                                   "the record store transaction was rolled "
                                   "back; retry")
                             : status);
+      write_mu_.Unlock();
       return batch->status;
     }
     absl::Status ended = status.ok() ? writer_.ExecCached("RELEASE body")
@@ -726,33 +742,54 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
     if (ended.ok() && !status.ok()) ended = writer_.ExecCached("RELEASE body");
     if (!ended.ok()) {
       FailBatch(ended);
+      write_mu_.Unlock();
       return ended;
     }
     if (status.ok()) ++batch->members;
   }
   if (in_memory_ || queued_writers_.load(std::memory_order_relaxed) == 0 ||
       batch->members >= options_.max_batch) {
-    CommitBatch();
+    CommitBatch();  // Unlocks write_mu_.
+  } else {
+    write_mu_.Unlock();
   }
   if (!status.ok()) return status;
   writes_.fetch_add(1, std::memory_order_relaxed);
-  write_mu_.Await(absl::Condition(&batch->done));
+  batch->done.WaitForNotification();
   return batch->status;
 }
 
 void RecordStore::CommitBatch() {
-  absl::Status status;
-  {
-    absl::WriterMutexLock gate(&commit_gate_);
-    status = writer_.ExecCached("COMMIT");
-  }
+  std::shared_ptr<Batch> batch = std::move(batch_);
+  // Waits for the previous batch's sync (and for running reads): readers never
+  // see a batch before it is durable, and batches become durable in order.
+  commit_gate_.Lock();
+  absl::Status status = writer_.ExecCached("COMMIT");
   if (!status.ok()) {
+    commit_gate_.Unlock();
+    batch_ = std::move(batch);
     FailBatch(status);
+    write_mu_.Unlock();
     return;
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
-  batch_->done = true;
-  batch_.reset();
+  // The next batch runs its bodies while this one syncs.
+  write_mu_.Unlock();
+  if (options_.before_sync) options_.before_sync();
+  if (!in_memory_) status = wal_sync_.Sync();
+  commit_gate_.Unlock();
+  if (!status.ok()) {
+    // The kernel may have dropped the pages it failed to write, so nothing
+    // written since can be trusted to reach the disk: refuse every later
+    // write until the server restarts and SQLite recovers from its log.
+    status = absl::DataLossError(
+        absl::StrCat("the record store could not make its log durable (",
+                     status.message(), "); restart the server"));
+    absl::MutexLock lock(&write_mu_);
+    if (sync_error_.ok()) sync_error_ = status;
+  }
+  batch->status = status;
+  batch->done.Notify();
 }
 
 void RecordStore::FailBatch(const absl::Status& error) {
@@ -760,7 +797,7 @@ void RecordStore::FailBatch(const absl::Status& error) {
   // the connection is usable again.
   if (writer_.InTransaction()) (void)writer_.ExecCached("ROLLBACK");
   batch_->status = error;
-  batch_->done = true;
+  batch_->done.Notify();
   batch_.reset();
 }
 

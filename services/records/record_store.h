@@ -14,9 +14,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "services/domain/lifecycle.h"
 #include "services/records/records.h"
 #include "services/store/sqlite.h"
+#include "services/store/wal_sync.h"
 
 namespace cdkv::records {
 
@@ -99,22 +101,29 @@ class Tx {
 
 // The source of truth: filings, their documents, forms, history, audit trail,
 // the outbox and notifications, in one SQLite database (WAL, foreign keys,
-// versioned migrations, synchronous=FULL).
+// versioned migrations); a write is acknowledged only once it is on disk.
 //
-// Writes are group-committed. SQLite has one writer and a synced COMMIT costs
+// Writes are group-committed. SQLite has one writer and a durable commit costs
 // an fsync, far more than the few statements of a request, so concurrent
 // Write() calls share one transaction: each body runs alone on the writer
 // connection inside its own SAVEPOINT (a failing body is rolled back to it and
 // leaves the others alone), and the last writer in line commits the batch with
-// one COMMIT and one fsync. A caller returns only after its batch committed;
+// one COMMIT. A caller returns only after its batch committed and was synced;
 // if that COMMIT fails, every caller of the batch gets the error and nothing
 // of the batch is stored. A body sees the uncommitted changes of the bodies
 // before it in its batch, which is harmless because they commit or fail
 // together.
 //
+// The sync is pipelined: COMMIT only appends to the log (synchronous=NORMAL),
+// and the committing writer then releases the writer connection and fsyncs the
+// log itself (store::WalSync), so the next batch runs its bodies while the
+// disk works. If that fsync fails, the batch's callers get DATA_LOSS and every
+// later write is refused until a restart.
+//
 // Reads run on a small pool of separate read-only connections, beside the
-// writer (WAL), and never see uncommitted batches. A Read body and a COMMIT do
-// not overlap, so a reader that subscribes to changes inside its snapshot
+// writer (WAL), and never see a batch before it is durable: a Read body holds
+// commit_gate_ shared, and a batch holds it exclusively from its COMMIT to the
+// end of its sync. So a reader that subscribes to changes inside its snapshot
 // (WatchFiling) misses none: a change either is in the snapshot or commits,
 // and is published, after the body.
 class RecordStore {
@@ -125,6 +134,9 @@ class RecordStore {
     // Bodies in one transaction at most, bounding a batch's latency when
     // writers keep arriving.
     int max_batch = 64;
+    // Tests only: runs after a batch's COMMIT and before its sync, without
+    // the writer lock, with commit_gate_ held.
+    std::function<void()> before_sync;
   };
 
   static absl::StatusOr<std::unique_ptr<RecordStore>> Open(
@@ -151,14 +163,15 @@ class RecordStore {
 
  private:
   struct Batch {
-    bool done = false;
+    absl::Notification done;  // After status is set.
     absl::Status status;
     int members = 0;
   };
 
   RecordStore(std::string path, Options options, store::Database writer);
 
-  void CommitBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Commits the open batch and syncs it; releases write_mu_ before the sync.
+  void CommitBatch() ABSL_UNLOCK_FUNCTION(write_mu_);
   // Ends the open batch with `error` for all of its members.
   void FailBatch(const absl::Status& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -174,13 +187,17 @@ class RecordStore {
   absl::Mutex write_mu_;
   store::Database writer_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<Batch> batch_ ABSL_GUARDED_BY(write_mu_);
+  // Set when a sync failed: every later write gets it.
+  absl::Status sync_error_ ABSL_GUARDED_BY(write_mu_);
+  // Used by the batch holding commit_gate_ exclusively.
+  store::WalSync wal_sync_;
   // Writers waiting for write_mu_; the one that finds none behind it commits.
   std::atomic<int> queued_writers_{0};
   std::atomic<int64_t> writes_{0};
   std::atomic<int64_t> commits_{0};
 
-  // Held shared by Read bodies and exclusively by COMMIT (see the class
-  // comment).
+  // Held shared by Read bodies and exclusively from a COMMIT to the end of
+  // its sync (see the class comment).
   absl::Mutex commit_gate_;
 
   absl::Mutex readers_mu_;

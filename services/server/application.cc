@@ -236,6 +236,7 @@ absl::StatusOr<std::unique_ptr<Application>> Application::Create(
   deps.accounts = app->accounts_.get();
   deps.events = &app->events_;
   deps.max_upload_bytes = config.max_upload_bytes;
+  deps.prefill_off = config.prefill_off;
   if (!config.redis_address.empty()) {
     const size_t colon = config.redis_address.rfind(':');
     std::string host = config.redis_address.substr(0, colon);

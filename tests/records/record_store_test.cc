@@ -215,6 +215,82 @@ TEST_CASE("reads run beside an open batch and never see it uncommitted") {
   CHECK(Payloads(*f.store) == std::multiset<std::string>{"new", "old"});
 }
 
+TEST_CASE("the next batch runs while one syncs; nobody sees it before") {
+  auto made = TempDir::Create();
+  REQUIRE(made.ok());
+  const std::string path = (made->path() / "records.db").string();
+  // The first batch to sync stops before its fsync until released.
+  absl::Notification syncing, release;
+  std::atomic<int> syncs{0};
+  RecordStore::Options options;
+  options.before_sync = [&] {
+    if (syncs.fetch_add(1) == 0) {
+      syncing.Notify();
+      release.WaitForNotification();
+    }
+  };
+  auto opened = RecordStore::Open(path, options);
+  REQUIRE(opened.ok());
+  RecordStore& store = **opened;
+
+  Writer first;
+  first.thread = std::thread([&] {
+    first.status = store.Write([](Tx& tx) { return AddRow(tx, "first"); });
+  });
+  REQUIRE(syncing.WaitForNotificationWithTimeout(absl::Seconds(10)));
+
+  // While the first batch is committed but not yet synced: a second writer's
+  // body runs (the writer connection is free), but it is not acknowledged
+  // before the first batch is durable, and a read waits rather than see it.
+  absl::Notification second_ran;
+  Writer second;
+  second.thread = std::thread([&] {
+    second.status = store.Write([&](Tx& tx) {
+      second_ran.Notify();
+      return AddRow(tx, "second");
+    });
+  });
+  CHECK(second_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  std::atomic<bool> read_done{false};
+  std::multiset<std::string> seen;
+  std::thread reader([&] {
+    seen = Payloads(store);
+    read_done = true;
+  });
+  absl::SleepFor(absl::Milliseconds(200));
+  CHECK_FALSE(read_done.load());
+  CHECK(first.status.code() == absl::StatusCode::kUnknown);  // Not returned.
+  CHECK(second.status.code() == absl::StatusCode::kUnknown);
+
+  release.Notify();
+  first.thread.join();
+  second.thread.join();
+  reader.join();
+  CHECK(first.status.ok());
+  CHECK(second.status.ok());
+  // The read ran after the first batch's sync: it saw that batch.
+  CHECK(seen.count("first") == 1);
+  CHECK(Payloads(store) == std::multiset<std::string>{"first", "second"});
+  CHECK(store.stats().commits == syncs.load());
+}
+
+TEST_CASE("acknowledged rows are in the -wal file that the store syncs") {
+  Fixture f;
+  REQUIRE(
+      f.store->Write([](Tx& tx) { return AddRow(tx, "marker-4711"); }).ok());
+  // COMMIT appended to the log (synchronous=NORMAL) and WalSync fsynced it;
+  // the log exists beside the database and holds the row.
+  const std::filesystem::path wal = f.path + "-wal";
+  REQUIRE(std::filesystem::exists(wal));
+  CHECK(std::filesystem::file_size(wal) > 0);
+  std::FILE* file = std::fopen(wal.c_str(), "rb");
+  REQUIRE(file != nullptr);
+  std::string bytes(std::filesystem::file_size(wal), '\0');
+  CHECK(std::fread(bytes.data(), 1, bytes.size(), file) == bytes.size());
+  std::fclose(file);
+  CHECK(bytes.find("marker-4711") != std::string::npos);
+}
+
 TEST_CASE("readers refuse to write") {
   Fixture f;
   absl::Status s = f.store->Read([](Tx& tx) { return AddRow(tx, "x"); });
