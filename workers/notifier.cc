@@ -228,15 +228,22 @@ absl::Status Notifier::PostSms(const std::string& job_id,
 
 absl::Status Notifier::Send(const std::string& idempotency_key,
                             const std::string& body) {
-  httplib::Client client(base_);
-  const int64_t timeout_us = absl::ToInt64Microseconds(options_.http_timeout);
-  client.set_connection_timeout(timeout_us / 1000000, timeout_us % 1000000);
-  client.set_read_timeout(timeout_us / 1000000, timeout_us % 1000000);
-  client.set_write_timeout(timeout_us / 1000000, timeout_us % 1000000);
+  if (http_ == nullptr) {
+    // One connection, kept open between notices (the notifier is one
+    // thread); httplib reconnects when the gateway has closed it.
+    http_ = std::make_unique<httplib::Client>(base_);
+    const int64_t timeout_us = absl::ToInt64Microseconds(options_.http_timeout);
+    http_->set_connection_timeout(timeout_us / 1000000, timeout_us % 1000000);
+    http_->set_read_timeout(timeout_us / 1000000, timeout_us % 1000000);
+    http_->set_write_timeout(timeout_us / 1000000, timeout_us % 1000000);
+    http_->set_keep_alive(true);
+  }
   httplib::Headers headers = {{"Idempotency-Key", idempotency_key}};
   httplib::Result result =
-      client.Post(path_.c_str(), headers, body, "application/json");
+      http_->Post(path_.c_str(), headers, body, "application/json");
   if (!result) {
+    // Start the next attempt on a fresh connection.
+    http_.reset();
     return absl::UnavailableError(
         absl::StrCat("gateway ", base_,
                      " unreachable: ", httplib::to_string(result.error())));

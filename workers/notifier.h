@@ -2,6 +2,7 @@
 #define CDKV_WORKERS_NOTIFIER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -13,6 +14,10 @@
 #include "services/queue/redis.h"
 #include "services/records/record_store.h"
 #include "workers/wakeup.h"
+
+namespace httplib {
+class Client;
+}  // namespace httplib
 
 namespace cdkv::workers {
 
@@ -85,6 +90,8 @@ class Notifier {
   Options options_;
   std::string base_;  // "http(s)://host[:port]"
   std::string path_;
+  // The gateway connection, used by the notifier thread only.
+  std::unique_ptr<httplib::Client> http_;
   Wakeup wakeup_;
   std::thread thread_;
 };

@@ -14,7 +14,7 @@ class CitizenServiceImpl final
     : public cdkv::v1::CitizenService::CallbackService {
  public:
   CitizenServiceImpl(Deps& deps, WorkPool& upload_pool)
-      : deps_(deps), upload_pool_(upload_pool) {}
+      : deps_(deps), upload_pool_(upload_pool), pool_(deps.handler_threads) {}
 
   grpc::ServerUnaryReactor* CreateFiling(
       grpc::CallbackServerContext* context,
@@ -70,7 +70,7 @@ class CitizenServiceImpl final
   // commit, and on gRPC's two callback threads that wait kept commits from
   // batching. Last member, so it is destroyed first: queued calls finish while
   // deps_ is still there.
-  WorkPool pool_{16};
+  WorkPool pool_;
 };
 
 }  // namespace cdkv::api

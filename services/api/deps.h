@@ -39,6 +39,8 @@ struct Deps {
   // desk in the submit's own transaction, with an empty form to fill.
   bool prefill_off = false;
   int64_t max_upload_bytes = 20 * 1024 * 1024;
+  // Threads of each service's handler pool (see ServeOnPool).
+  int handler_threads = 64;
   absl::Duration claim_lease = absl::Minutes(15);
 };
 

@@ -13,7 +13,8 @@ namespace cdkv::api {
 // filing even while Redis is down.
 class DeskServiceImpl final : public cdkv::v1::DeskService::CallbackService {
  public:
-  explicit DeskServiceImpl(Deps& deps) : deps_(deps) {}
+  explicit DeskServiceImpl(Deps& deps)
+      : deps_(deps), pool_(deps.handler_threads) {}
 
   grpc::ServerUnaryReactor* ListDeskQueue(
       grpc::CallbackServerContext*, const cdkv::v1::ListDeskQueueRequest*,
@@ -63,7 +64,7 @@ class DeskServiceImpl final : public cdkv::v1::DeskService::CallbackService {
   // Runs the handlers (see ServeOnPool): enough threads for commits to batch.
   // Last member, so it is destroyed first: queued calls finish while deps_
   // is still there.
-  WorkPool pool_{16};
+  WorkPool pool_;
 };
 
 }  // namespace cdkv::api

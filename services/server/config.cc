@@ -95,6 +95,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc,
                  "largest photo accepted, in MiB")
       ->envname("CDKV_MAX_UPLOAD_MIB")
       ->check(CLI::Range(1, 100));
+  app.add_option("--handler-threads", config.handler_threads,
+                 "threads per service for request handlers; a write holds one "
+                 "until its group commit is on disk")
+      ->envname("CDKV_HANDLER_THREADS")
+      ->check(CLI::Range(1, 1024));
   app.add_option("--drain-seconds", config.drain_seconds,
                  "how long SIGTERM waits for in-flight calls")
       ->envname("CDKV_DRAIN_SECONDS")

@@ -34,6 +34,9 @@ struct ServerConfig {
   std::string notify_webhook;
   // The largest photo accepted, in bytes.
   int64_t max_upload_bytes = 20 * 1024 * 1024;
+  // Threads per service running unary handlers; each waits out its group
+  // commit, so this bounds the writes that can share one fsync.
+  int handler_threads = 64;
   // How long SIGTERM waits for in-flight calls before cancelling them.
   int drain_seconds = 10;
   // Chat intake (Zalo-style OA webhook). Empty chat_listen: no webhook.
