@@ -1,6 +1,9 @@
-// Any text as a TD1 MRZ, raw and as Tesseract would hand it over.
+// Any text as a TD1 MRZ, raw and as Tesseract would hand it over (one
+// reading, or several separated by '|').
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ocr/mrz.h"
 #include "ocr/mrz_text_repair.h"
@@ -11,5 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)cdkv::ocr::ParseTd1(text, today);
   (void)cdkv::ocr::ParseOcrTd1(text, today);
   (void)cdkv::ocr::MrzCheckDigit(text);
+  // Several readings of one zone, separated by '|'.
+  std::vector<std::string> readings(1);
+  for (char c : text) {
+    if (c == '|') {
+      readings.emplace_back();
+    } else {
+      readings.back().push_back(c);
+    }
+  }
+  (void)cdkv::ocr::CombineOcrTd1(readings, today);
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <map>
 #include <opencv2/imgproc.hpp>
 #include <utility>
 
@@ -18,6 +19,7 @@
 #include "ocr/qr_reader.h"
 #include "ocr/string_view_compat.h"
 #include "ocr/text_utf8.h"
+#include "ocr/vietnamese_name.h"
 
 namespace cdkv::ocr {
 namespace {
@@ -47,7 +49,9 @@ constexpr int kPrintedScale = 2;
 // An MRZ read this many '<' fillers (a TD1 has 20-40) although its check
 // digits failed: the photo is of a back, not a front.
 constexpr int kMinMrzFillers = 12;
-constexpr double kMrzRereadScale = 1.3;
+// Line heights (multiples of the models' own) the MRZ is read at, until
+// its check digits hold.
+constexpr double kMrzReadScales[] = {1.0, 1.3, 0.8, 1.6, 1.15};
 // Fine detail (mean absolute Laplacian) of the 2024 back's QR box over
 // that of the text band beside it: 1.9-2.3 with a QR code, 1.0-1.45 on a
 // 2021 back, whatever the blur (measured on cdkv-synth levels 0-3).
@@ -56,27 +60,34 @@ constexpr double kQrDetailRatio = 1.65;
 // emblem and the 2016 card's red number, under 15 for black ink.
 constexpr double kRedInk = 40.0;
 
-// Below this Tesseract confidence a printed name is read again with the
-// line at another height: blur drops different diacritics at different
-// scales, and the more confident reading is usually the right one.
-constexpr double kNameRereadBelow = 0.88;
-constexpr double kNameRereadScale = 1.35;
+// Every printed name is read several times, the line at other heights and
+// binarised two ways: blur drops different tone marks in each, and the
+// readings' character alternatives are pooled and judged by Vietnamese
+// syllable rules (ocr/vietnamese_name.h).
+struct Reread {
+  double scale;
+  Binarization binarization;
+};
+constexpr Reread kNameRereads[] = {{1.0, Binarization::kSauvola},
+                                   {1.35, Binarization::kSauvola},
+                                   {1.0, Binarization::kOtsu},
+                                   {0.8, Binarization::kOtsu}};
+// Other readings of a sex line that the first could not parse.
+constexpr Reread kLineRereads[] = {{1.35, Binarization::kSauvola},
+                                   {1.0, Binarization::kOtsu},
+                                   {0.8, Binarization::kSauvola}};
+// A birth date that did not parse, or whose year is not the one the ID
+// gives, is read these ways and the digits' alternatives pooled.
+constexpr Reread kDateRereads[] = {{1.0, Binarization::kSauvola},
+                                   {1.35, Binarization::kSauvola},
+                                   {1.0, Binarization::kOtsu},
+                                   {0.8, Binarization::kSauvola}};
+constexpr size_t kDateSpellings = 32;
+constexpr double kDateMinShare = 0.05;
 
-// Vietnamese family names (over 99% of the population carries one of
-// these). A printed family name that is not one of them but loses only its
-// diacritics to one of them alone ("NGUYÊN" for "NGUYỄN", "LY" for "LÝ") is
-// a misread tone mark, the commonest error on blurred photos.
-constexpr std::string_view kFamilyNames[] = {
-    "Nguyễn", "Trần", "Lê",    "Phạm",   "Hoàng", "Huỳnh", "Phan",   "Vũ",
-    "Võ",     "Đặng", "Bùi",   "Đỗ",     "Hồ",    "Ngô",   "Dương",  "Lý",
-    "Đinh",   "Đào",  "Trịnh", "Mai",    "Tô",    "Hà",    "Lâm",    "Lương",
-    "Cao",    "Đoàn", "Tạ",    "Châu",   "Thái",  "Quách", "Kiều",   "Lưu",
-    "Tăng",   "Hứa",  "La",    "Lã",     "Từ",    "Vương", "Triệu",  "Thân",
-    "Nông",   "Lục",  "Lữ",    "Khúc",   "Đàm",   "Tống",  "Giang",  "Âu",
-    "Kim",    "Mạc",  "Phùng", "Ông",    "Cù",    "Chu",   "Diệp",   "Hàn",
-    "Khổng",  "Lại",  "Mã",    "Nghiêm", "Quan",  "Tiêu",  "Trương", "Ung",
-    "Viên",   "Văn",  "Đồng",  "Đường",  "Lò",    "Quàng", "Sầm",    "Thạch",
-    "Danh",   "Lạc",  "Bế",    "Nhữ",    "Thiều", "Tôn",   "Ninh",   "Lều"};
+// The best name must beat the runner-up by this much (log-probability,
+// about 2×) for its tone marks to count as read.
+constexpr double kNameClearMargin = 0.7;
 
 std::string SexWord(Sex sex) { return sex == Sex::kMale ? "Nam" : "Nữ"; }
 
@@ -292,7 +303,9 @@ std::string CorrectPrintedName(std::string_view printed_name) {
   if (!folded.ok()) return name;
   std::string match;
   int matches = 0;
-  for (std::string_view known : kFamilyNames) {
+  // A family name not on the list but folding to exactly one on it is a
+  // misread tone mark, the commonest error on blurred photos.
+  for (std::string_view known : CommonFamilyNames()) {
     const std::string upper = UpperVietnamese(known);
     if (upper == family) return name;
     if (Fold(upper) == *folded) {
@@ -381,6 +394,25 @@ Title TitleOf(const std::string& text) {
   return Title::kNone;
 }
 
+// A printed date whose slashes blur lost or merged ("1202/1975") still has
+// its eight digits in order.
+absl::StatusOr<Date> DateFromDigits(std::string_view text) {
+  const std::string digits = DigitsOf(text);
+  if (digits.size() != 8) {
+    return absl::InvalidArgumentError("not the eight digits of a date");
+  }
+  return ParsePrintedDate(absl::StrCat(
+      digits.substr(0, 2), "/", digits.substr(2, 2), "/", digits.substr(4)));
+}
+
+// "Nam" or "Nữ" as printed; nullopt for anything else.
+std::optional<Sex> SexOf(const std::string& text) {
+  const std::string folded = Fold(text);
+  if (folded == "NAM") return Sex::kMale;
+  if (folded == "NU") return Sex::kFemale;
+  return std::nullopt;
+}
+
 // Printed fields of the front, read with Tesseract from the rectified card.
 class PrintedFront {
  public:
@@ -390,24 +422,40 @@ class PrintedFront {
 
   void Read(IdCardReading& out) {
     const LineReading id_line = Line(boxes_.id, LineKind::kDigits);
-    const LineReading dob_line = Line(boxes_.birth, LineKind::kDigits);
-    const LineReading sex_line = Line(boxes_.sex, LineKind::kName);
-    const LineReading name_line = ReadName();
-
     const std::string digits = DigitsOf(id_line.text);
     auto id = ParseCitizenId(digits);
+    LineReading dob_line = Line(boxes_.birth, LineKind::kDigits);
     auto dob = ParsePrintedDate(dob_line.text);
-    std::optional<Sex> sex;
-    const std::string sex_folded = Fold(sex_line.text);
-    if (sex_folded == "NAM") sex = Sex::kMale;
-    if (sex_folded == "NU") sex = Sex::kFemale;
+    // A blurred date loses a slash or a digit ("212/970"); other readings
+    // lose others. The one kept must at least have the year the ID's
+    // digits 5-6 give, and since that check chose it, it proves nothing.
+    bool dob_reread = false;
+    const auto year_fits = [&](const Date& date) {
+      return !id.ok() || date.year == id->birth_year;
+    };
+    if (!dob.ok() || !year_fits(*dob)) {
+      if (auto date = PooledDate(year_fits); date.has_value()) {
+        dob = *date;
+        dob_reread = true;
+      }
+    }
+    LineReading sex_line = Line(boxes_.sex, LineKind::kName);
+    std::optional<Sex> sex = SexOf(sex_line.text);
+    for (const Reread& how : kLineRereads) {
+      if (sex.has_value()) break;
+      sex_line = Line(boxes_.sex, LineKind::kName, how.scale, how.binarization);
+      sex = SexOf(sex_line.text);
+    }
+    const LineReading name_line = ReadName();
 
     // The ID's digits 4-6 encode century, sex and birth year: three fields
     // read independently that agree are very unlikely to be misread alike.
     bool agree = false;
     if (id.ok() && dob.ok() && sex.has_value()) {
       const auto found = CheckCitizenIdAgainst(*id, *dob, *sex);
-      agree = found.empty();
+      // A date picked for its year agreeing with the ID cannot then vouch
+      // for the ID.
+      agree = found.empty() && !dob_reread;
       if (!agree) {
         out.notes.push_back(
             absl::StrCat("Chữ in trên thẻ không khớp nhau: ",
@@ -427,9 +475,10 @@ class PrintedFront {
                 ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.id));
     }
     if (dob.ok()) {
-      out.birth_date =
-          Field(FormatDate(*dob), printed_conf(dob_line, true),
-                ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.birth));
+      double conf = printed_conf(dob_line, true);
+      if (dob_reread) conf = std::min(conf, kUnprovenConfidence);
+      out.birth_date = Field(FormatDate(*dob), conf, ReadMethod::kPrintedText,
+                             ctx_, BoxOnPhoto(ctx_, boxes_.birth));
     } else if (!dob_line.text.empty()) {
       out.birth_date =
           Field(dob_line.text, kContradictedConfidence,
@@ -439,6 +488,15 @@ class PrintedFront {
       out.sex =
           Field(SexWord(*sex), printed_conf(sex_line, true),
                 ReadMethod::kPrintedText, ctx_, BoxOnPhoto(ctx_, boxes_.sex));
+    } else if (id.ok()) {
+      // The word is too blurred to read, but the ID's digit 4 encodes sex
+      // by law. One source, so below review.
+      out.sex =
+          Field(SexWord(id->sex), kUnprovenConfidence, ReadMethod::kPrintedText,
+                ctx_, BoxOnPhoto(ctx_, boxes_.id));
+      out.notes.push_back(
+          "Không đọc được giới tính in trên thẻ; giới tính lấy theo chữ số "
+          "thứ 4 của số CCCD, cán bộ cần xem ảnh.");
     }
     if (!name_line.text.empty()) {
       const std::string folded = Fold(name_line.text);
@@ -481,20 +539,82 @@ class PrintedFront {
   // The name with its family name checked against the list; when Tesseract
   // is unsure, a second read at another scale, keeping the more confident.
   LineReading ReadName() {
-    LineReading first = Line(boxes_.name, LineKind::kName);
-    first.text = CorrectPrintedName(first.text);
-    if (first.confidence >= kNameRereadBelow) return first;
-    LineReading second = Line(boxes_.name, LineKind::kName, kNameRereadScale);
-    second.text = CorrectPrintedName(second.text);
-    return second.confidence > first.confidence ? second : first;
+    const cv::Rect scaled(
+        boxes_.name.x * kPrintedScale, boxes_.name.y * kPrintedScale,
+        boxes_.name.width * kPrintedScale, boxes_.name.height * kPrintedScale);
+    std::vector<std::vector<WordChoices>> readings;
+    LineReading first;
+    for (const Reread& how : kNameRereads) {
+      auto r = tesseract_.ReadLineChoices(card_(scaled), LineKind::kName,
+                                          how.scale, how.binarization);
+      if (!r.ok()) continue;
+      if (readings.empty()) first = r->reading;
+      readings.push_back(std::move(r->words));
+    }
+    const auto options = PoolSyllableOptions(readings);
+    const auto ranked = RankNameCandidates(options, 2);
+    if (ranked.empty()) {
+      first.text = CorrectPrintedName(first.text);
+      return first;
+    }
+    LineReading out;
+    out.text = CorrectPrintedName(ranked[0].name);
+    out.confidence = first.confidence;
+    if (!ranked[0].all_valid) {
+      out.confidence = std::min(out.confidence, kContradictedConfidence);
+    } else if (ranked.size() > 1 &&
+               ranked[0].score - ranked[1].score < kNameClearMargin) {
+      // Two spellings nearly as likely: a tone mark the officer must see.
+      out.confidence = std::min(out.confidence, kUnprovenConfidence);
+    }
+    return out;
+  }
+
+  // The birth date most probable over several readings' digit
+  // alternatives, among the real dates `fits` accepts.
+  template <typename Fits>
+  std::optional<Date> PooledDate(const Fits& fits) {
+    std::map<Date, double> pooled;
+    for (const Reread& how : kDateRereads) {
+      auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.birth)),
+                                          LineKind::kDigits, how.scale,
+                                          how.binarization);
+      if (!r.ok()) continue;
+      WordChoices line;
+      for (const WordChoices& word : r->words) {
+        line.characters.insert(line.characters.end(), word.characters.begin(),
+                               word.characters.end());
+      }
+      for (const auto& [text, p] :
+           LikelySpellings(line, kDateSpellings, kDateMinShare)) {
+        auto date = ParsePrintedDate(text);
+        if (!date.ok()) date = DateFromDigits(text);
+        if (date.ok() && fits(*date)) pooled[*date] += p;
+      }
+    }
+    std::optional<Date> best;
+    double most = 0;
+    for (const auto& [date, p] : pooled) {
+      if (p > most) most = p, best = date;
+    }
+    return best;
   }
 
   LineReading Line(const cv::Rect& box, LineKind kind, double rescale = 1.0) {
-    const cv::Rect scaled(box.x * kPrintedScale, box.y * kPrintedScale,
-                          box.width * kPrintedScale,
-                          box.height * kPrintedScale);
-    auto r = tesseract_.ReadLine(card_(scaled), kind, rescale);
+    auto r = tesseract_.ReadLine(card_(Scaled(box)), kind, rescale);
     return r.ok() ? *std::move(r) : LineReading{};
+  }
+
+  LineReading Line(const cv::Rect& box, LineKind kind, double rescale,
+                   Binarization binarization) {
+    auto r = tesseract_.ReadLineChoices(card_(Scaled(box)), kind, rescale,
+                                        binarization);
+    return r.ok() ? std::move(r->reading) : LineReading{};
+  }
+
+  static cv::Rect Scaled(const cv::Rect& box) {
+    return {box.x * kPrintedScale, box.y * kPrintedScale,
+            box.width * kPrintedScale, box.height * kPrintedScale};
   }
 
   TesseractReader& tesseract_;
@@ -606,26 +726,37 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
                               int* fillers = nullptr) {
   auto card = Rectify(image, quad, layout::kCanonicalSize);
   if (!card.ok()) return std::nullopt;
-  std::optional<Td1Mrz> unverified;
-  // An MRZ whose check digits fail is read once more with the lines at
-  // another height: the glyphs Tesseract confuses (a dotted 0 as 6 or Q)
-  // differ from one scale to the next, and the check digits say which
-  // reading is right.
-  for (double scale : {1.0, kMrzRereadScale}) {
+  // An MRZ whose check digits fail is read again with the lines at other
+  // heights: the glyphs Tesseract confuses (a dotted 0 as 6 or 8, a filler
+  // run shortened) differ from one scale to the next, and the readings are
+  // combined field by field, each field taken where its check digit holds.
+  std::vector<std::string> readings;
+  std::optional<Td1Mrz> best;
+  for (double scale : kMrzReadScales) {
     auto text =
         tesseract.ReadLine((*card)(layout::kMrz), LineKind::kMrz, scale);
     if (!text.ok()) break;
     const int count =
         static_cast<int>(std::count(text->text.begin(), text->text.end(), '<'));
     if (fillers != nullptr) *fillers = std::max(*fillers, count);
-    auto mrz = ParseOcrTd1(text->text, today);
-    if (mrz.ok() && mrz->citizen_id.has_value()) {
-      if (mrz->composite_verified) return *std::move(mrz);
-      if (!unverified.has_value()) unverified = *std::move(mrz);
+    // Not an MRZ (a shadow can turn the fillers into letters, but the
+    // issuing state stays).
+    if (readings.empty() && count < kMinMrzFillers &&
+        text->text.find("VNM") == std::string::npos) {
+      break;
     }
-    if (count < kMinMrzFillers) break;  // Not an MRZ at all.
+    readings.push_back(std::move(text->text));
+    auto mrz = CombineOcrTd1(readings, today);
+    if (mrz.ok() && mrz->citizen_id.has_value()) {
+      const bool proven =
+          mrz->composite_verified && mrz->citizen_id->verified &&
+          mrz->document_number.verified &&
+          mrz->citizen_id->value.ends_with(mrz->document_number.value);
+      best = *std::move(mrz);
+      if (proven) break;
+    }
   }
-  return unverified;
+  return best;
 }
 
 CardKind BackKind(TesseractReader& tesseract, const cv::Mat& image,

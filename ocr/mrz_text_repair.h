@@ -1,12 +1,16 @@
-// Turns Tesseract's reading of a TD1 MRZ block into what ParseTd1 expects,
-// undoing the LSTM engine's habits on MRZ text: trailing '<' fillers dropped,
-// a round glyph emitted twice ("VOO" / "VO0" for "VO"). Repairs are kept
-// only when check digits prove them; names, which have none, are only given
-// the fixes no Vietnamese name can contradict.
+// Turns Tesseract's readings of a TD1 MRZ block into what ParseTd1 expects,
+// undoing the LSTM engine's habits on MRZ text: filler runs shortened or
+// dropped (also in the middle of line 2, before its final check digit),
+// fillers read as letters, a round glyph emitted twice ("VOO" / "VO0" for
+// "VO"). Several readings of the same zone are combined field by field.
+// Repairs are kept only when check digits prove them; names, which have
+// none, are only given the fixes no Vietnamese name can contradict.
 #ifndef CDKV_OCR_MRZ_TEXT_REPAIR_H_
 #define CDKV_OCR_MRZ_TEXT_REPAIR_H_
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "ocr/dates.h"
@@ -18,6 +22,20 @@ namespace cdkv::ocr {
 // ParseTd1 on the unrepaired text.
 absl::StatusOr<Td1Mrz> ParseOcrTd1(std::string_view ocr_text,
                                    const Date& today);
+
+// The best-verified TD1 from several readings of one zone (other scales,
+// other binarisations): each check-digit field (document number, ID, birth
+// date, expiry) may come from a different reading, and the composite check
+// digit must then hold over the fields as combined. Readings that are not
+// three lines are skipped; INVALID_ARGUMENT when none parses. At most
+// kMaxTd1Readings readings are used.
+inline constexpr size_t kMaxTd1Readings = 8;
+absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
+                                     const Date& today);
+
+// How well a parse is proven by its check digits (higher is better); what
+// CombineOcrTd1 maximises.
+int Td1Evidence(const Td1Mrz& mrz);
 
 }  // namespace cdkv::ocr
 

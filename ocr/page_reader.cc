@@ -7,8 +7,11 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 #include <regex>
 #include <utility>
@@ -22,6 +25,7 @@
 #include "ocr/qr_reader.h"
 #include "ocr/string_view_compat.h"
 #include "ocr/text_utf8.h"
+#include "ocr/vietnamese_name.h"
 
 namespace cdkv::ocr {
 namespace {
@@ -37,10 +41,12 @@ constexpr double kMinTesseractForProof = 0.85;
 constexpr double kUnverifiableCap = 0.75;
 constexpr double kUnprovenConfidence = 0.6;
 constexpr double kContradictedConfidence = 0.3;
-// A name Tesseract is less sure of is read again, sharpened (unsharp mask
-// of this sigma, in page pixels): on level-3 pages this beat the ID card
-// reader's re-read at 1.35x the height, which lost as many marks as it won.
-constexpr double kNameRereadBelow = 0.88;
+// The best spelling of a name must beat the runner-up by this much
+// (log-probability, about 2x) for its tone marks to count as read.
+constexpr double kNameClearMargin = 0.7;
+// Names, and dates and numbers whose readings disagree, are also read on an
+// unsharp-masked crop (this sigma, in page pixels): blur drops different
+// marks on it.
 constexpr double kSharpenSigma = 1.5;
 constexpr double kSharpenAmount = 1.0;
 // The header (issuer, motto, title) lies in this top share of the page.
@@ -49,6 +55,14 @@ constexpr double kHeaderShare = 0.4;
 // heights ("Giới tính: Nam        Dân tộc: Kinh").
 constexpr double kCellGapLines = 2.2;
 constexpr double kSqrt2 = 1.41421356;
+// The light is estimated with a closing this many times narrower than the
+// page: wider than the title's bold strokes, narrower than a shadow's edge.
+constexpr int kLightKernelDivisor = 76;
+// Lines right of centre read again when the layout pass found no date line.
+constexpr size_t kMaxDateLineCandidates = 6;
+// Field lines are re-warped from the full photo at up to this many times
+// the page's scale; Tesseract shrinks lines to about 48 px anyway.
+constexpr double kMaxDetailScale = 2.0;
 
 struct Word {
   std::string text;
@@ -382,12 +396,59 @@ std::map<std::string, Located> Locate(std::vector<Cell>& cells,
   return out;
 }
 
+// The page's light without its ink: a closing wider than any stroke, on a
+// quarter-size copy (the light varies slowly), smoothed and brought back to
+// full size. CV_32F, at least 1.
+cv::Mat LightOf(const cv::Mat& gray) {
+  cv::Mat small, light;
+  cv::resize(gray, small, {}, 0.25, 0.25, cv::INTER_AREA);
+  const int k = std::max(3, small.cols / kLightKernelDivisor) | 1;
+  cv::morphologyEx(small, small, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::GaussianBlur(small, small, {}, k);
+  cv::resize(small, light, gray.size(), 0, 0, cv::INTER_LINEAR);
+  light.convertTo(light, CV_32F);
+  return cv::max(light, 1.0);
+}
+
+// Ink over even paper: `gray` divided by its light. A shadow's edge across a
+// label broke both of Tesseract's thresholds on level-3 pages (Sauvola read
+// "Họ và tên người chết" as "Hộ và Lên 00001) chiết"; Otsu lost the shaded
+// half), so no field was found.
+cv::Mat Flatten(const cv::Mat& gray, const cv::Mat& light) {
+  cv::Mat f, out;
+  gray.convertTo(f, CV_32F);
+  cv::divide(f, light, f, 255.0);
+  f.convertTo(out, CV_8U);
+  return out;
+}
+
+struct NameVote {
+  std::string text;        // Upper case, syllables separated by single spaces.
+  double confidence = 0;   // Tesseract's, averaged over the readings.
+  bool all_valid = false;  // Every syllable is well-formed Vietnamese.
+  // Score over the runner-up (log-probability); infinite when alone.
+  double margin = std::numeric_limits<double>::infinity();
+  std::string runner_up;
+};
+
+// Where field lines are re-read from: the photo at its best resolution,
+// with the page's quad in its pixels.
+struct Detail {
+  cv::Mat gray;            // Empty: re-read from the rectified page.
+  cv::Mat page_to_detail;  // 3x3, rectified page pixels to `gray` pixels.
+  double scale = 1.0;      // Detail pixels per page pixel, at least 1.
+};
+
 class FieldReader {
  public:
-  FieldReader(TesseractReader& tesseract, const cv::Mat& page, const Quad& quad,
+  FieldReader(TesseractReader& tesseract, const cv::Mat& page,
+              const cv::Mat& light, const Detail& detail, const Quad& quad,
               double to_original, int photo_index)
       : tesseract_(tesseract),
         page_(page),
+        light_(light),
+        detail_(detail),
         quad_(quad),
         to_original_(to_original),
         photo_index_(photo_index) {}
@@ -395,32 +456,65 @@ class FieldReader {
   // Re-reads the words' region alone, with `kind`'s settings.
   LineReading Reread(const cv::Rect& box, LineKind kind,
                      bool sharpen = false) const {
-    const int pad_y = std::max(4, box.height * 2 / 5);
-    const int pad_x = std::max(6, box.height / 2);
-    const int pad_left = std::max(2, box.height / 8);
-    cv::Rect r(box.x - pad_left, box.y - pad_y, box.width + pad_left + pad_x,
-               box.height + 2 * pad_y);
-    r &= cv::Rect(0, 0, page_.cols, page_.rows);
-    if (r.width < 8 || r.height < 8) return {};
-    cv::Mat crop = page_(r);
-    if (sharpen) {
-      // Unsharp mask, into a new image (the crop shares the page's pixels):
-      // blurred strokes and tone marks regain their edges.
-      cv::Mat soft, sharp;
-      cv::GaussianBlur(crop, soft, {}, kSharpenSigma);
-      cv::addWeighted(crop, 1 + kSharpenAmount, soft, -kSharpenAmount, 0,
-                      sharp);
-      crop = sharp;
-    }
+    double scale = 1.0;
+    const cv::Mat crop = Crop(box, sharpen, &scale);
+    if (crop.empty()) return {};
     auto read = tesseract_.ReadLine(crop, kind);
     if (!read.ok()) return {};
-    // The label's colon may creep into the crop.
-    std::string& t = read->text;
-    while (!t.empty() && std::string_view(":;=-.,_|'\" ").find(t.front()) !=
-                             std::string_view::npos) {
-      t.erase(0, 1);
-    }
+    TrimLeadingMarks(read->text);
     return *std::move(read);
+  }
+
+  // A printed name read several ways (sharpened or not, other line heights,
+  // Sauvola or Otsu), the readings' character alternatives pooled per
+  // syllable and judged by Vietnamese spelling and name frequency
+  // (ocr/vietnamese_name.h): blur drops a different tone mark in each
+  // reading, and of "TUẦN"/"TUẤN" the LSTM's scores alone often pick wrong.
+  // nullopt when no reading has a word.
+  std::optional<NameVote> ReadName(const cv::Rect& box) const {
+    struct Way {
+      bool sharpen;
+      double line_scale;
+      Binarization binarization;
+    };
+    static constexpr Way kWays[] = {{false, 1.0, Binarization::kSauvola},
+                                    {true, 1.0, Binarization::kSauvola},
+                                    {false, 1.35, Binarization::kOtsu},
+                                    {true, 0.8, Binarization::kOtsu}};
+    std::vector<std::vector<WordChoices>> readings;
+    double confidence = 0;
+    int read = 0;
+    for (const Way& way : kWays) {
+      double scale = 1.0;
+      const cv::Mat crop = Crop(box, way.sharpen, &scale);
+      if (crop.empty()) continue;
+      auto r = tesseract_.ReadLineChoices(crop, LineKind::kName, way.line_scale,
+                                          way.binarization);
+      if (!r.ok() || r->words.empty()) continue;
+      // The label's tail ("mẹ:", "E:") and specks are not syllables.
+      std::erase_if(r->words, [](const WordChoices& w) {
+        auto raw = FoldVietnameseToAsciiUpper(w.text);
+        return !raw.ok() || raw->empty() ||
+               !std::all_of(raw->begin(), raw->end(),
+                            [](char c) { return c >= 'A' && c <= 'Z'; });
+      });
+      if (r->words.size() < 2) continue;
+      confidence += r->reading.confidence;
+      ++read;
+      readings.push_back(std::move(r->words));
+    }
+    if (readings.empty()) return std::nullopt;
+    const auto ranked = RankNameCandidates(PoolSyllableOptions(readings), 2);
+    if (ranked.empty()) return std::nullopt;
+    NameVote vote;
+    vote.text = ranked[0].name;
+    vote.confidence = confidence / read;
+    vote.all_valid = ranked[0].all_valid;
+    if (ranked.size() > 1) {
+      vote.margin = ranked[0].score - ranked[1].score;
+      vote.runner_up = ranked[1].name;
+    }
+    return vote;
   }
 
   ReadField Make(std::string value, double confidence,
@@ -437,8 +531,62 @@ class FieldReader {
   }
 
  private:
+  // The words' region with room around it, from the detail photo when there
+  // is one; `scale` is its pixels per page pixel. Empty when too small.
+  cv::Mat Crop(const cv::Rect& box, bool sharpen, double* scale) const {
+    // Room above for stacked marks (Ấ, Ầ, Ẫ reach 40% of the capitals'
+    // height over them) and below for the dot of nặng.
+    const int pad_y = std::max(4, box.height * 2 / 5);
+    const int pad_x = std::max(6, box.height / 2);
+    const int pad_left = std::max(2, box.height / 8);
+    cv::Rect r(box.x - pad_left, box.y - pad_y, box.width + pad_left + pad_x,
+               box.height + 2 * pad_y);
+    r &= cv::Rect(0, 0, page_.cols, page_.rows);
+    if (r.width < 8 || r.height < 8) return {};
+    cv::Mat crop;
+    *scale = 1.0;
+    if (detail_.gray.empty()) {
+      crop = page_(r);
+    } else {
+      // The line warped again straight from the photo's own pixels, at the
+      // photo's resolution, and evened with the page's light.
+      *scale = detail_.scale;
+      const cv::Size size(static_cast<int>(std::lround(r.width * *scale)),
+                          static_cast<int>(std::lround(r.height * *scale)));
+      const cv::Matx33d to_page(1 / *scale, 0, r.x, 0, 1 / *scale, r.y, 0, 0,
+                                1);
+      const cv::Mat m = detail_.page_to_detail * cv::Mat(to_page);
+      cv::Mat warped, light;
+      cv::warpPerspective(detail_.gray, warped, m, size,
+                          cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                          cv::BORDER_REPLICATE);
+      cv::resize(light_(r), light, size, 0, 0, cv::INTER_LINEAR);
+      crop = Flatten(warped, light);
+    }
+    if (sharpen) {
+      // Unsharp mask, into a new image (the crop may share the page's
+      // pixels): blurred strokes and tone marks regain their edges.
+      cv::Mat soft, sharp;
+      cv::GaussianBlur(crop, soft, {}, kSharpenSigma * *scale);
+      cv::addWeighted(crop, 1 + kSharpenAmount, soft, -kSharpenAmount, 0,
+                      sharp);
+      crop = sharp;
+    }
+    return crop;
+  }
+
+  // The label's colon may creep into the crop.
+  static void TrimLeadingMarks(std::string& t) {
+    while (!t.empty() && std::string_view(":;=-.,_|'\" ").find(t.front()) !=
+                             std::string_view::npos) {
+      t.erase(0, 1);
+    }
+  }
+
   TesseractReader& tesseract_;
   const cv::Mat& page_;
+  const cv::Mat& light_;
+  const Detail& detail_;
   const Quad& quad_;
   double to_original_;
   int photo_index_;
@@ -543,44 +691,62 @@ void ReadFields(const std::vector<FieldSpec>& specs,
           name_box.width += box.x - loc->label_right;
           name_box.x = loc->label_right;
         }
-        LineReading line = reader.Reread(name_box, LineKind::kName);
-        if (line.confidence < kNameRereadBelow) {
-          // Blur drops different marks on a sharpened crop; the surer of
-          // two readings is usually the right one.
-          LineReading second =
-              reader.Reread(name_box, LineKind::kName, /*sharpen=*/true);
-          if (second.confidence > line.confidence) line = std::move(second);
+        const std::string page_name = RepairName(JoinText(loc->words, 0));
+        const std::optional<NameVote> vote = reader.ReadName(name_box);
+        if (!vote.has_value()) {
+          if (PlausibleName(page_name)) {
+            out.fields[key] =
+                reader.Make(TitleCase(page_name),
+                            std::min(page_conf, kUnprovenConfidence), box);
+          }
+          break;
         }
         // Blur drops tone marks on capitals ("PHAM", "ĐĂNG" for "ĐẶNG"):
         // the ID card's family-name repair applies to both readings, so
         // they agree more often when both lost the same mark.
-        const std::string page_name = RepairName(JoinText(loc->words, 0));
-        line.text = RepairName(line.text);
-        // Of two differing readings the one Tesseract was surer of leads;
-        // the other is kept for the officer.
-        const bool line_leads =
-            !line.text.empty() &&
-            (line.confidence >= page_conf || !PlausibleName(page_name));
-        const std::string text = line_leads ? line.text : page_name;
-        const std::string other = line_leads ? page_name : line.text;
-        const bool agree = Lower(text) == Lower(other);
+        const std::string text = RepairName(vote->text);
+        const bool agree = Lower(text) == Lower(page_name);
         double conf =
-            PlausibleName(text)
-                ? std::min({line.confidence, page_conf, kUnverifiableCap})
+            PlausibleName(text) && vote->all_valid
+                ? std::min({vote->confidence, page_conf, kUnverifiableCap})
                 : kContradictedConfidence;
-        if (!agree) conf = std::min(conf, kUnprovenConfidence);
+        // A tone mark the readings could not settle, or a layout reading
+        // that spells it otherwise: the officer must look.
+        const bool settled = vote->margin >= kNameClearMargin;
+        if (!agree || !settled) conf = std::min(conf, kUnprovenConfidence);
         ReadField f = reader.Make(TitleCase(text), conf, box);
-        if (!agree && PlausibleName(other)) {
-          f.alternatives.push_back(
-              reader.Make(TitleCase(other), conf, box).best);
+        for (const std::string& other :
+             {page_name,
+              settled ? std::string() : RepairName(vote->runner_up)}) {
+          if (other.empty() || !PlausibleName(other) ||
+              Lower(other) == Lower(text)) {
+            continue;
+          }
+          bool seen = false;
+          for (const Reading& a : f.alternatives) {
+            seen |= Lower(a.value) == Lower(TitleCase(other));
+          }
+          if (!seen) {
+            f.alternatives.push_back(
+                reader.Make(TitleCase(other), conf, box).best);
+          }
         }
         out.fields[key] = std::move(f);
         break;
       }
       case ValueKind::kDate: {
-        const LineReading line = reader.Reread(box, LineKind::kDigits);
+        LineReading line = reader.Reread(box, LineKind::kDigits);
         auto d2 = ParsePrintedDate(line.text);
         auto d1 = ParsePrintedDate(page_text);
+        if (!d2.ok() || !d1.ok() || *d1 != *d2) {
+          // A sharpened third reading breaks the tie.
+          LineReading sharp = reader.Reread(box, LineKind::kDigits, true);
+          auto d3 = ParsePrintedDate(sharp.text);
+          if (d3.ok() && (!d2.ok() || (d1.ok() && *d3 == *d1))) {
+            d2 = d3;
+            line = std::move(sharp);
+          }
+        }
         if (d2.ok()) {
           const bool agree = d1.ok() && *d1 == *d2;
           const double conf =
@@ -735,9 +901,21 @@ void ReadFields(const std::vector<FieldSpec>& specs,
   // mother's, so her sex is known.
   for (const auto& [spec, loc] : ids) {
     const cv::Rect box = Union(loc->words, 0);
-    const LineReading line = reader.Reread(box, LineKind::kDigits);
-    const std::string n2 = DigitsOf(line.text);
+    LineReading line = reader.Reread(box, LineKind::kDigits);
+    std::string n2 = DigitsOf(line.text);
     const std::string n1 = DigitsOf(JoinText(loc->words, 0));
+    if (n2 != n1 || !ParseCitizenId(n2).ok()) {
+      // Blurred 3, 6 and 8 pass for each other: a sharpened reading that
+      // agrees with the layout pass, or is the only well-formed number,
+      // replaces the first.
+      LineReading sharp = reader.Reread(box, LineKind::kDigits, true);
+      const std::string n3 = DigitsOf(sharp.text);
+      if ((n3 == n1 && !n3.empty()) ||
+          (!ParseCitizenId(n2).ok() && ParseCitizenId(n3).ok())) {
+        n2 = n3;
+        line = std::move(sharp);
+      }
+    }
     if (n2.empty()) continue;
     auto id = ParseCitizenId(n2);
     double conf = id.ok() ? kUnprovenConfidence : kContradictedConfidence;
@@ -786,6 +964,99 @@ void ReadFields(const std::vector<FieldSpec>& specs,
       }
     }
   }
+}
+
+// Today's date in Vietnam (UTC+7), where papers are dated.
+Date Today() {
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(7);
+  const std::chrono::year_month_day ymd{
+      std::chrono::floor<std::chrono::days>(now)};
+  return Date{static_cast<int>(ymd.year()),
+              static_cast<int>(static_cast<unsigned>(ymd.month())),
+              static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
+// "…, ngày 12 tháng 05 năm 2020" anywhere in `text`, the numbers forgiving
+// the letters Tesseract reads for digits in italics (O, I, L).
+std::optional<Date> DateInWords(const std::string& text) {
+  static const std::regex kDateWords(
+      R"(NGAY ?([0-9OIL]{1,2}) ?THANG ?([0-9OIL]{1,2}) ?NAM ?([0-9OIL]{4}))");
+  const std::string folded = FoldForMatching(text);
+  std::smatch m;
+  if (!std::regex_search(folded, m, kDateWords)) return std::nullopt;
+  auto number = [](std::string s) {
+    for (char& c : s) {
+      if (c == 'O') c = '0';
+      if (c == 'I' || c == 'L') c = '1';
+    }
+    return std::stoi(s);
+  };
+  auto d = MakeDate(number(m[3]), number(m[2]), number(m[1]));
+  if (!d.ok() || *d > Today()) return std::nullopt;  // Not issued yet.
+  return *d;
+}
+
+// The place-and-date line above the signature ("…, ngày 12 tháng 05 năm
+// 2020") as an other document's issue date. It is set in italics, right of
+// centre, and on a blurred page the layout pass often reads it as specks:
+// lines there are read again alone. False when no date was read.
+bool ReadIssueDate(const std::vector<Line>& lines, const cv::Size page_size,
+                   const FieldReader& reader, PageReading& out) {
+  const Line* dated = nullptr;
+  std::optional<Date> d1;
+  for (const Line& line : lines) {
+    d1 = DateInWords(line.Text());
+    if (d1.has_value()) {
+      dated = &line;
+      break;
+    }
+  }
+  std::vector<const Line*> candidates;
+  if (dated != nullptr) {
+    candidates.push_back(dated);
+  } else {
+    for (const Line& line : lines) {
+      const int cx = line.box.x + line.box.width / 2;
+      if (line.box.y > page_size.height / 8 && cx > page_size.width / 2 &&
+          line.box.width > page_size.width / 5 &&
+          candidates.size() < kMaxDateLineCandidates) {
+        candidates.push_back(&line);
+      }
+    }
+  }
+  for (const Line* line : candidates) {
+    // The year may have been left out of the line's box: read to the
+    // right margin.
+    cv::Rect box = line->box;
+    box.width = std::max(box.width, page_size.width * 19 / 20 - box.x);
+    LineReading r = reader.Reread(box, LineKind::kName);
+    std::optional<Date> d2 = DateInWords(r.text);
+    if (!d2.has_value() || (d1.has_value() && *d1 != *d2)) {
+      // Italic digits blur into each other (5 read as 9): a sharpened
+      // reading settles it or is kept when the first was unreadable.
+      LineReading sharp = reader.Reread(box, LineKind::kName, true);
+      const std::optional<Date> d3 = DateInWords(sharp.text);
+      if (d3.has_value() && (!d2.has_value() || d3 == d1)) {
+        d2 = d3;
+        r = std::move(sharp);
+      }
+    }
+    if (!d1.has_value() && !d2.has_value()) continue;
+    const bool agree = d1.has_value() && d2.has_value() && *d1 == *d2;
+    out.fields["issue_date"] = reader.Make(
+        FormatDate(d2.has_value() ? *d2 : *d1),
+        agree && r.confidence >= kMinTesseractForProof &&
+                MinConfidence(line->words, 0) >= kMinTesseractForProof
+            ? kClosedSetConfidence
+            : kUnprovenConfidence,
+        line->box);
+    if (!agree && d1.has_value() && d2.has_value()) {
+      out.fields["issue_date"].alternatives.push_back(
+          reader.Make(FormatDate(*d1), kUnprovenConfidence, line->box).best);
+    }
+    return true;
+  }
+  return false;
 }
 
 // Registration number ("Số: 45/2026") and date line ("…, ngày 12 tháng 05
@@ -854,32 +1125,7 @@ void ReadHeader(const std::vector<Line>& lines, const cv::Size page_size,
     break;
   }
   if (kind != DocumentKind::kOther) return;
-  // The place-and-date line above the signature.
-  static const std::regex kDateWords(
-      R"(NGAY (\d{1,2}) THANG (\d{1,2}) NAM (\d{4}))");
-  for (const Line& line : lines) {
-    std::smatch m;
-    const std::string folded = FoldForMatching(line.Text());
-    if (!std::regex_search(folded, m, kDateWords)) continue;
-    auto d1 = MakeDate(std::stoi(m[3]), std::stoi(m[2]), std::stoi(m[1]));
-    if (!d1.ok()) continue;
-    const LineReading r = reader.Reread(line.box, LineKind::kName);
-    std::smatch m2;
-    const std::string folded2 = FoldForMatching(r.text);
-    bool agree = false;
-    if (std::regex_search(folded2, m2, kDateWords)) {
-      auto d2 = MakeDate(std::stoi(m2[3]), std::stoi(m2[2]), std::stoi(m2[1]));
-      agree = d2.ok() && *d2 == *d1;
-    }
-    out.fields["issue_date"] = reader.Make(
-        FormatDate(*d1),
-        agree && r.confidence >= kMinTesseractForProof &&
-                MinConfidence(line.words, 0) >= kMinTesseractForProof
-            ? kClosedSetConfidence
-            : kUnprovenConfidence,
-        line.box);
-    break;
-  }
+  ReadIssueDate(lines, page_size, reader, out);
   // The title: the tallest line of the header below the motto, centred.
   const Line* title = nullptr;
   double title_height = 0;
@@ -1019,22 +1265,63 @@ absl::Status PageReader::EnsureEngines() {
 
 absl::StatusOr<PageReading> PageReader::Read(
     std::span<const uint8_t> photo_bytes, int photo_index) {
-  auto decoded =
-      DecodeImage(photo_bytes, options_.limits, options_.decode_long_side);
+  auto decoded = DecodeImage(
+      photo_bytes, options_.limits,
+      std::max(options_.detail_long_side, options_.decode_long_side));
   if (!decoded.ok()) return decoded.status();
+  const cv::Mat& detail = decoded->image;
+  cv::Mat image = detail;
+  const int long_side = std::max(detail.cols, detail.rows);
+  if (options_.decode_long_side > 0 && long_side > options_.decode_long_side) {
+    try {
+      const double k =
+          static_cast<double>(options_.decode_long_side) / long_side;
+      cv::resize(detail, image, {}, k, k, cv::INTER_AREA);
+    } catch (const cv::Exception& e) {
+      return absl::InternalError(
+          absl::StrCat("reducing the page photo failed: ", e.what()));
+    }
+  }
   const double to_original =
       static_cast<double>(
           std::max(decoded->original_width, decoded->original_height)) /
-      std::max(decoded->image.cols, decoded->image.rows);
-  return ReadDecoded(decoded->image, to_original, photo_index);
+      std::max(image.cols, image.rows);
+  if (image.data == detail.data) {
+    return ReadDecoded(image, to_original, photo_index, cv::Mat());
+  }
+  // Only the grey levels are read again; the colour copy goes now (36 MB
+  // for a 12-MP photo).
+  cv::Mat gray_detail;
+  try {
+    cv::cvtColor(detail, gray_detail, cv::COLOR_BGR2GRAY);
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(
+        absl::StrCat("reducing the page photo failed: ", e.what()));
+  }
+  decoded->image.release();
+  return ReadDecoded(image, to_original, photo_index, gray_detail);
 }
 
 absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
                                                     double to_original,
                                                     int photo_index) {
+  return ReadDecoded(image, to_original, photo_index, cv::Mat());
+}
+
+absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
+                                                    double to_original,
+                                                    int photo_index,
+                                                    const cv::Mat& detail) {
   if (image.empty() || image.type() != CV_8UC3) {
     return absl::InvalidArgumentError(
         "the page reader needs a decoded 8-bit BGR photo");
+  }
+  if (!detail.empty() &&
+      ((detail.type() != CV_8UC3 && detail.type() != CV_8UC1) ||
+       detail.cols < image.cols || detail.rows < image.rows)) {
+    return absl::InvalidArgumentError(
+        "the page reader's detail photo must be the same photo, 8-bit BGR "
+        "or grey, at a resolution at least the reduced copy's");
   }
   PageReading out;
   try {
@@ -1073,13 +1360,18 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     // pass below); then Sauvola at half size, where a blurred title's
     // large letters are about body-text size and their edges sharper.
     cv::Mat turned[2];
+    cv::Mat lights[2];
+    cv::Mat light;
     for (int attempt = 0; attempt < 3 && !oriented; ++attempt) {
       layout_->SetVariable("thresholding_method", attempt == 1 ? "0" : "2");
       for (int t = 0; t < 2 && !oriented; ++t) {
         if (turned[t].empty()) {
           auto page = Rectify(image, TurnQuad(base, 2 * t), size);
           if (!page.ok()) return page.status();
-          cv::cvtColor(*page, turned[t], cv::COLOR_BGR2GRAY);
+          cv::Mat raw;
+          cv::cvtColor(*page, raw, cv::COLOR_BGR2GRAY);
+          lights[t] = LightOf(raw);
+          turned[t] = Flatten(raw, lights[t]);
         }
         if (attempt < 2) {
           cls = ClassifyTitle(Texts(LayoutLines(*layout_, turned[t], band)));
@@ -1093,6 +1385,7 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
           oriented = true;
           quad = TurnQuad(base, 2 * t);
           gray = turned[t];
+          light = lights[t];
         }
       }
     }
@@ -1139,9 +1432,42 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
         out.kind == DocumentKind::kOther) {
       out.kind = full.kind;
     }
-    FieldReader reader(*lines_, gray, quad, to_original, photo_index);
+    Detail fine;
+    if (!detail.empty()) {
+      // Page pixels to detail pixels: the page's corners on the detail
+      // photo, which differs from `image` only by scale.
+      const double k = static_cast<double>(detail.cols) / image.cols;
+      const Quad on_detail = ScaleQuad(quad, k);
+      const std::array<cv::Point2f, 4> corners = {
+          cv::Point2f(0, 0), cv::Point2f(static_cast<float>(size.width), 0),
+          cv::Point2f(static_cast<float>(size.width),
+                      static_cast<float>(size.height)),
+          cv::Point2f(0, static_cast<float>(size.height))};
+      fine.page_to_detail =
+          cv::getPerspectiveTransform(corners.data(), on_detail.data());
+      const double top = cv::norm(on_detail[1] - on_detail[0]);
+      const double bottom = cv::norm(on_detail[2] - on_detail[3]);
+      fine.scale =
+          std::clamp((top + bottom) / 2 / size.width, 1.0, kMaxDetailScale);
+      if (detail.channels() == 1) {
+        fine.gray = detail;
+      } else {
+        cv::cvtColor(detail, fine.gray, cv::COLOR_BGR2GRAY);
+      }
+    }
+    FieldReader reader(*lines_, gray, light, fine, quad, to_original,
+                       photo_index);
     ReadFields(specs, where, reader, out);
     ReadHeader(lines, size, reader, out.kind, out);
+    if (out.kind == DocumentKind::kOther && !out.fields.count("issue_date")) {
+      // Tesseract's layout analysis under Sauvola may skip the blurred
+      // italic date line altogether (as an image); Otsu finds it.
+      const cv::Rect body(0, size.height / 8, size.width, size.height * 5 / 8);
+      layout_->SetVariable("thresholding_method", "0");
+      const std::vector<Line> more = LayoutLines(*layout_, gray, body);
+      layout_->SetVariable("thresholding_method", "2");
+      ReadIssueDate(more, size, reader, out);
+    }
     if (out.fields.empty() && out.kind != DocumentKind::kOther) {
       out.notes.push_back(
           "Nhận ra loại giấy nhưng không đọc được trường nào; xin chụp lại "

@@ -3,8 +3,10 @@
 // reads the fields of birth notices, death notices and birth certificates /
 // civil-status extracts by their printed labels ("Họ và tên mẹ:", "Ngày,
 // tháng, năm sinh:"). Each value is read twice: once in Tesseract's layout
-// pass over the whole page, and again alone on its line with the settings
-// for its kind (digits only for dates and numbers, no dictionary for names).
+// pass over the whole page, and again alone on its line, warped anew from
+// the full-resolution photo, with the settings for its kind (digits only for
+// dates and numbers, no dictionary for names; names four ways, their tone
+// marks chosen by Vietnamese syllable rules, ocr/vietnamese_name.h).
 // Confidence reaches ocr::kReviewThreshold only with evidence: the value
 // validates (a real date, a structurally valid ID number agreeing with the
 // birth year and sex printed beside it, a word from a closed set), both
@@ -64,9 +66,14 @@ struct PageReading {
 struct PageReaderOptions {
   std::string tessdata_dir = std::string(kDefaultTessdataDir);
   DecodeLimits limits;
-  // Pages are decoded at this long side: a page filling a 12-MP photo keeps
-  // about 10 px per millimetre, enough for tone marks.
+  // Pages are found, oriented and laid out on a copy of the photo with
+  // this long side: a page filling a 12-MP photo keeps about 10 px per
+  // millimetre, enough to find every line.
   int decode_long_side = 3000;
+  // Field lines are re-read from the photo decoded at up to this long side
+  // (a whole 12-MP photo): on a page photographed small and blurred the
+  // reduced copy has too few pixels per tone mark (ầ against ấ).
+  int detail_long_side = 4096;
   // Width of the rectified page; the height follows the A-series ratio √2.
   int page_width = 1600;
 };
@@ -89,6 +96,12 @@ class PageReader {
   // than the original photo's.
   absl::StatusOr<PageReading> ReadDecoded(const cv::Mat& image,
                                           double to_original, int photo_index);
+  // The same, with `detail` the same photo (BGR or grey) at a higher
+  // resolution, its scale to `image` taken from the widths, from which
+  // field lines are re-read. An empty `detail` means `image`.
+  absl::StatusOr<PageReading> ReadDecoded(const cv::Mat& image,
+                                          double to_original, int photo_index,
+                                          const cv::Mat& detail);
 
  private:
   explicit PageReader(PageReaderOptions options);

@@ -1,6 +1,7 @@
 #include "ocr/tesseract_reader.h"
 
 #include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
@@ -94,7 +95,95 @@ std::string TrimLines(std::string_view raw) {
   return out;
 }
 
+// The recognised text, NFC, and its mean confidence.
+absl::StatusOr<LineReading> Text(tesseract::TessBaseAPI& api) {
+  std::unique_ptr<char[]> raw(api.GetUTF8Text());
+  LineReading reading;
+  if (raw != nullptr) {
+    auto nfc = NormalizeNfc(TrimLines(raw.get()));
+    if (!nfc.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "Tesseract returned malformed text: ", nfc.status().message()));
+    }
+    reading.text = *std::move(nfc);
+  }
+  if (!reading.text.empty()) {
+    reading.confidence = std::clamp(api.MeanTextConf() / 100.0, 0.0, 1.0);
+  }
+  return reading;
+}
+
+// Per word, each character's alternatives, after Recognize with
+// lstm_choice_mode 2. Characters whose text is not valid UTF-8 are dropped.
+absl::Status CollectChoices(tesseract::TessBaseAPI& api,
+                            std::vector<WordChoices>& words) {
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (it == nullptr) return absl::OkStatus();
+  it->Begin();
+  // An empty page has no word, and a ChoiceIterator on it asserts.
+  if (it->Empty(tesseract::RIL_SYMBOL)) return absl::OkStatus();
+  do {
+    if (it->Empty(tesseract::RIL_SYMBOL)) continue;
+    if (words.empty() || it->IsAtBeginningOf(tesseract::RIL_WORD)) {
+      words.emplace_back();
+      std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
+      if (word != nullptr) {
+        auto nfc = NormalizeNfc(word.get());
+        if (nfc.ok()) words.back().text = *std::move(nfc);
+      }
+    }
+    std::vector<CharChoice> choices;
+    tesseract::ChoiceIterator choice(*it);
+    do {
+      const char* text = choice.GetUTF8Text();
+      if (text == nullptr) continue;
+      auto nfc = NormalizeNfc(text);
+      if (!nfc.ok() || nfc->empty()) continue;
+      choices.push_back(CharChoice{
+          *std::move(nfc), std::clamp(choice.Confidence() / 100.0, 0.0, 1.0)});
+    } while (choice.Next());
+    if (choices.empty()) {
+      // No alternatives: the symbol itself, at its own confidence.
+      std::unique_ptr<char[]> symbol(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+      if (symbol == nullptr) continue;
+      auto nfc = NormalizeNfc(symbol.get());
+      if (!nfc.ok() || nfc->empty()) continue;
+      choices.push_back(CharChoice{
+          *std::move(nfc),
+          std::clamp(it->Confidence(tesseract::RIL_SYMBOL) / 100.0, 0.0, 1.0)});
+    }
+    words.back().characters.push_back(std::move(choices));
+  } while (it->Next(tesseract::RIL_SYMBOL));
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, double>> LikelySpellings(
+    const WordChoices& word, size_t max_spellings, double min_share) {
+  std::vector<std::pair<std::string, double>> spellings = {{"", 1.0}};
+  for (const auto& alternatives : word.characters) {
+    double total = 0;
+    for (const CharChoice& c : alternatives) total += std::max(c.score, 0.0);
+    if (!(total > 0)) continue;
+    std::vector<std::pair<std::string, double>> next;
+    for (const CharChoice& c : alternatives) {
+      const double share = std::max(c.score, 0.0) / total;
+      if (share < min_share) continue;
+      for (const auto& [prefix, p] : spellings) {
+        next.emplace_back(prefix + c.text, p * share);
+      }
+    }
+    if (next.empty()) continue;
+    std::stable_sort(
+        next.begin(), next.end(),
+        [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (next.size() > max_spellings) next.resize(max_spellings);
+    spellings = std::move(next);
+  }
+  if (spellings.size() == 1 && spellings[0].first.empty()) return {};
+  return spellings;
+}
 
 absl::StatusOr<std::string> NormalizeNfc(std::string_view text) {
   if (auto decoded = DecodeUtf8(text); !decoded.ok()) return decoded.status();
@@ -133,9 +222,8 @@ TesseractReader::~TesseractReader() {
   if (eng_ != nullptr) eng_->End();
 }
 
-absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
-                                                      LineKind kind,
-                                                      double line_scale) {
+absl::StatusOr<tesseract::TessBaseAPI*> TesseractReader::Start(
+    const cv::Mat& region, LineKind kind, double line_scale) {
   if (region.empty()) {
     return absl::InvalidArgumentError("the text region is empty");
   }
@@ -171,7 +259,7 @@ absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
 
   cv::Scalar mean, stddev;
   cv::meanStdDev(prepared, mean, stddev);
-  if (stddev[0] < kMinInkContrast) return LineReading{};
+  if (stddev[0] < kMinInkContrast) return nullptr;
 
   tesseract::TessBaseAPI* api =
       kind == LineKind::kName ? vie_.get() : eng_.get();
@@ -182,23 +270,54 @@ absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
   }
   api->SetPageSegMode(kind == LineKind::kMrz ? tesseract::PSM_SINGLE_BLOCK
                                              : tesseract::PSM_SINGLE_LINE);
+  // SetImage copies the pixels, so `prepared` may go.
   api->SetImage(prepared.data, prepared.cols, prepared.rows, 1,
                 static_cast<int>(prepared.step[0]));
-  std::unique_ptr<char[]> raw(api->GetUTF8Text());
-  LineReading reading;
-  if (raw != nullptr) {
-    auto nfc = NormalizeNfc(TrimLines(raw.get()));
-    if (!nfc.ok()) {
-      return absl::InternalError(absl::StrCat(
-          "Tesseract returned malformed text: ", nfc.status().message()));
-    }
-    reading.text = *std::move(nfc);
-  }
-  if (!reading.text.empty()) {
-    reading.confidence = std::clamp(api->MeanTextConf() / 100.0, 0.0, 1.0);
-  }
-  api->Clear();
+  return api;
+}
+
+absl::StatusOr<LineReading> TesseractReader::ReadLine(const cv::Mat& region,
+                                                      LineKind kind,
+                                                      double line_scale) {
+  auto api = Start(region, kind, line_scale);
+  if (!api.ok()) return api.status();
+  if (*api == nullptr) return LineReading{};
+  auto reading = Text(**api);
+  (*api)->Clear();
   return reading;
+}
+
+absl::StatusOr<LineChoices> TesseractReader::ReadLineChoices(
+    const cv::Mat& region, LineKind kind, double line_scale,
+    Binarization binarization) {
+  if (kind == LineKind::kMrz) {
+    return absl::InvalidArgumentError(
+        "character choices are read from one line, not the MRZ block");
+  }
+  auto started = Start(region, kind, line_scale);
+  if (!started.ok()) return started.status();
+  LineChoices out;
+  tesseract::TessBaseAPI* api = *started;
+  if (api == nullptr) return out;
+  api->SetVariable("thresholding_method",
+                   binarization == Binarization::kOtsu ? "0" : "2");
+  // 2: alternatives per recognised character (1 would give them per LSTM
+  // time step, which do not line up with characters).
+  api->SetVariable("lstm_choice_mode", "2");
+  absl::Status status = absl::OkStatus();
+  if (api->Recognize(nullptr) != 0) {
+    status = absl::InternalError("Tesseract could not recognise the line");
+  } else if (auto reading = Text(*api); !reading.ok()) {
+    status = reading.status();
+  } else {
+    out.reading = *std::move(reading);
+    status = CollectChoices(*api, out.words);
+  }
+  api->SetVariable("lstm_choice_mode", "0");
+  api->SetVariable("thresholding_method", "2");
+  api->Clear();
+  if (!status.ok()) return status;
+  return out;
 }
 
 }  // namespace cdkv::ocr

@@ -9,6 +9,8 @@
 #include <opencv2/core.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -36,6 +38,40 @@ struct LineReading {
   double confidence = 0.0;  // Tesseract's mean word confidence, 0..1.
 };
 
+// What the LSTM considered at one character of a line: its alternatives,
+// best first, each with the model's score for it (0..1; the scores of one
+// character need not sum to 1). Blur mostly confuses tone marks, and the
+// runner-up is often the printed one.
+struct CharChoice {
+  std::string text;  // UTF-8 NFC, usually one letter.
+  double score = 0.0;
+};
+
+struct WordChoices {
+  std::string text;  // The best reading of the word, NFC.
+  std::vector<std::vector<CharChoice>> characters;
+};
+
+struct LineChoices {
+  LineReading reading;
+  std::vector<WordChoices> words;  // Left to right.
+};
+
+// The spellings a word's character alternatives allow, most probable first,
+// at most `max_spellings`, each with its probability: the product of its
+// characters' shares of their alternatives' scores. Alternatives with a
+// share below `min_share` are left out; characters with no positive score
+// are skipped. Empty for a word without characters.
+std::vector<std::pair<std::string, double>> LikelySpellings(
+    const WordChoices& word, size_t max_spellings, double min_share);
+
+// How a region is turned black and white before recognition. A second
+// binarisation of the same blurred line drops different diacritics.
+enum class Binarization {
+  kSauvola,  // Local thresholds: survives shadows (the default).
+  kOtsu,     // One global threshold: keeps faint marks whole in even light.
+};
+
 class TesseractReader {
  public:
   // Loads `vie` and `eng` from `tessdata_dir`. FAILED_PRECONDITION naming the
@@ -58,8 +94,21 @@ class TesseractReader {
   absl::StatusOr<LineReading> ReadLine(const cv::Mat& region, LineKind kind,
                                        double line_scale = 1.0);
 
+  // Reads a one-line `region` like ReadLine (kName or kDigits; kMrz is
+  // INVALID_ARGUMENT) and also returns, per word, every character's
+  // alternatives, binarised as asked.
+  absl::StatusOr<LineChoices> ReadLineChoices(
+      const cv::Mat& region, LineKind kind, double line_scale = 1.0,
+      Binarization binarization = Binarization::kSauvola);
+
  private:
   TesseractReader() = default;
+
+  // Checks and prepares `region`, sets the engine for `kind` up and gives
+  // it the image; nullptr when the region holds no ink.
+  absl::StatusOr<tesseract::TessBaseAPI*> Start(const cv::Mat& region,
+                                                LineKind kind,
+                                                double line_scale);
 
   // Owned; End() is called in the destructor. Separate engines because the
   // dictionary switches of `vie` can only be set at initialisation.

@@ -64,8 +64,10 @@ int Run(int argc, char** argv) {
   CLI::App app{"Paper document reader accuracy and speed on a cdkv-synth set"};
   std::string data;
   bool verbose = false;
+  bool text = false;
   app.add_option("--data", data, "cdkv-synth output directory")->required();
   app.add_flag("--verbose", verbose, "print every field read");
+  app.add_flag("--text", text, "with --verbose, print every line read too");
   CLI11_PARSE(app, argc, argv);
 
   auto reader = ocr::PageReader::Create();
@@ -114,6 +116,7 @@ int Run(int argc, char** argv) {
       for (const std::string& note : reading->notes) {
         std::printf("  note: %s\n", note.c_str());
       }
+      if (text) std::printf("%s\n", reading->full_text.c_str());
     }
     if (!truth.contains("fields")) continue;
     for (const auto& [key, value] : truth["fields"].items()) {

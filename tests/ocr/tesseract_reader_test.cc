@@ -131,6 +131,67 @@ TEST_CASE("ReadLine finds no text on blank or noisy regions",
   }
 }
 
+TEST_CASE("ReadLineChoices gives each character's alternatives",
+          "[ocr][tesseract]") {
+  const cv::Mat line = Line(synth::kDejaVuSansBold, "NGUYỄN THỊ HẰNG");
+  for (Binarization b : {Binarization::kSauvola, Binarization::kOtsu}) {
+    auto r = Reader().ReadLineChoices(line, LineKind::kName, 1.0, b);
+    REQUIRE(r.ok());
+    CHECK(r->reading.text == "NGUYỄN THỊ HẰNG");
+    REQUIRE(r->words.size() == 3);
+    CHECK(r->words[0].text == "NGUYỄN");
+    REQUIRE(r->words[0].characters.size() == 6);
+    // The best alternative is the character read, scored highest.
+    const auto& e = r->words[0].characters[4];
+    REQUIRE(!e.empty());
+    CHECK(e[0].text == "Ễ");
+    for (const CharChoice& c : e) {
+      CHECK(c.score <= e[0].score);
+      CHECK(c.score >= 0.0);
+      CHECK(IsComposedVietnamese(c.text));
+    }
+  }
+  // ReadLine's answer does not change after a reading with choices.
+  CHECK(Read(line, LineKind::kName).text == "NGUYỄN THỊ HẰNG");
+  auto digits = Reader().ReadLineChoices(Line(synth::kDejaVuSans, "12/03/1990"),
+                                         LineKind::kDigits);
+  REQUIRE(digits.ok());
+  CHECK(digits->reading.text == "12/03/1990");
+}
+
+TEST_CASE("ReadLineChoices on blank, noisy and refused regions",
+          "[ocr][tesseract]") {
+  const cv::Mat blank(60, 400, CV_8UC3, cv::Scalar(235, 235, 235));
+  auto b = Reader().ReadLineChoices(blank, LineKind::kName);
+  REQUIRE(b.ok());
+  CHECK(b->reading.text.empty());
+  CHECK(b->words.empty());
+  // Noise that Tesseract finds no word in must not trip its assertions.
+  cv::Mat noise(40, 300, CV_8UC1);
+  std::mt19937 rng(11);
+  for (int y = 0; y < noise.rows; ++y) {
+    for (int x = 0; x < noise.cols; ++x) {
+      noise.at<uint8_t>(y, x) = static_cast<uint8_t>(rng() & 0xFF);
+    }
+  }
+  for (Binarization bin : {Binarization::kSauvola, Binarization::kOtsu}) {
+    auto n = Reader().ReadLineChoices(noise, LineKind::kName, 0.8, bin);
+    REQUIRE(n.ok());
+    CHECK(n->reading.confidence < 0.8);
+  }
+  CHECK(Reader()
+            .ReadLineChoices(Line(synth::kDejaVuSans, "P<VNM"), LineKind::kMrz)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reader().ReadLineChoices(cv::Mat(), LineKind::kName).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Reader()
+            .ReadLineChoices(cv::Mat(4, 4, CV_8UC1, cv::Scalar(0)),
+                             LineKind::kName)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("ReadLine refuses regions it cannot read", "[ocr][tesseract]") {
   CHECK(Reader().ReadLine(cv::Mat(), LineKind::kName).status().code() ==
         absl::StatusCode::kInvalidArgument);

@@ -1,0 +1,467 @@
+#include "ocr/vietnamese_name.h"
+
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "ocr/text_utf8.h"
+
+namespace cdkv::ocr {
+namespace {
+
+// Stop finals: a syllable closed by one is checked, and takes only the
+// rising (sắc) or heavy (nặng) tone.
+constexpr std::string_view kStopFinals[] = {"ch", "c", "p", "t"};
+
+// Onsets, longest first so that "ngh" is tried before "ng" and "n".
+constexpr std::string_view kOnsets[] = {
+    "ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th",
+    "tr",  "b",  "c",  "d",  "đ",  "g",  "h",  "k",  "l",  "m",
+    "n",   "p",  "r",  "s",  "t",  "v",  "x",  ""};
+
+// Every rhyme of standard Vietnamese orthography, untoned, medial o/u
+// included ("oanh", "uyên"). Rhymes that only occur after "qu" are built
+// from these by dropping their medial (see RhymeAfterQu).
+const std::set<std::string>& Rhymes() {
+  static const std::set<std::string>* rhymes = [] {
+    auto* s = new std::set<std::string>{
+        // Open rhymes.
+        "a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au",
+        "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi", "ua", "ui",
+        "ưa", "ưi", "ưu", "iêu", "yêu", "uôi", "ươi", "ươu", "oa", "oe", "uê",
+        "uy", "uơ", "oai", "oay", "oao", "oeo", "uây", "uya", "uyu",
+        // Rare but real.
+        "ooc", "oong"};
+    // Nuclei and the finals each takes.
+    const std::pair<std::string_view, std::vector<std::string_view>> closed[] =
+        {{"a", {"c", "ch", "m", "n", "ng", "nh", "p", "t"}},
+         {"ă", {"c", "m", "n", "ng", "p", "t"}},
+         {"â", {"c", "m", "n", "ng", "p", "t"}},
+         {"e", {"c", "m", "n", "ng", "p", "t"}},
+         {"ê", {"ch", "m", "n", "nh", "p", "t"}},
+         {"i", {"ch", "m", "n", "nh", "p", "t"}},
+         {"o", {"c", "m", "n", "ng", "p", "t"}},
+         {"ô", {"c", "m", "n", "ng", "p", "t"}},
+         {"ơ", {"m", "n", "p", "t"}},
+         {"u", {"c", "m", "n", "ng", "p", "t"}},
+         {"ư", {"c", "m", "n", "ng", "t"}},
+         {"iê", {"c", "m", "n", "ng", "p", "t"}},
+         {"yê", {"m", "n", "ng", "t"}},
+         {"uô", {"c", "m", "n", "ng", "t"}},
+         {"ươ", {"c", "m", "n", "ng", "p", "t"}},
+         {"oa", {"c", "ch", "m", "n", "ng", "nh", "p", "t"}},
+         {"oă", {"c", "m", "n", "ng", "t"}},
+         {"oe", {"m", "n", "t"}},
+         {"uâ", {"n", "ng", "t"}},
+         {"uê", {"ch", "nh"}},
+         {"uy", {"ch", "n", "nh", "p", "t"}},
+         {"uyê", {"n", "t"}}};
+    for (const auto& [nucleus, finals] : closed) {
+      for (std::string_view f : finals) {
+        s->insert(std::string(nucleus) + std::string(f));
+      }
+    }
+    return s;
+  }();
+  return *rhymes;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The front vowels before which the velar onsets are spelt k, gh, ngh.
+bool FrontVowelFirst(std::string_view rhyme) {
+  return StartsWith(rhyme, "i") || StartsWith(rhyme, "e") ||
+         StartsWith(rhyme, "ê") || StartsWith(rhyme, "y");
+}
+
+bool ValidRhyme(std::string_view rhyme) {
+  return Rhymes().count(std::string(rhyme)) > 0;
+}
+
+// After "qu" the medial u is part of the onset's spelling: "quang" is qu +
+// (o)ang, "quân" qu + (u)ân, "quý" qu + (u)y.
+bool RhymeAfterQu(std::string_view rest) {
+  if (rest.empty() || StartsWith(rest, "u") || StartsWith(rest, "o")) {
+    return false;
+  }
+  return ValidRhyme("o" + std::string(rest)) ||
+         ValidRhyme("u" + std::string(rest));
+}
+
+bool SpellingAllowed(std::string_view onset, std::string_view rhyme) {
+  const bool front = FrontVowelFirst(rhyme);
+  if (onset == "k" || onset == "gh" || onset == "ngh") return front;
+  if (onset == "c" || onset == "ng") return !front;
+  // "g" before i is the onset gi with its i shared ("gì", "gìn").
+  if (onset == "g") return !StartsWith(rhyme, "e") && !StartsWith(rhyme, "ê");
+  if (onset == "gi") return !StartsWith(rhyme, "i");
+  // yê- stands alone; after a consonant the same sound is spelt iê-.
+  if (StartsWith(rhyme, "yê")) return onset.empty();
+  if (StartsWith(rhyme, "iê")) return !onset.empty();
+  return true;
+}
+
+bool IsVowel(char32_t c) {
+  static constexpr std::u32string_view kVowels = U"aăâeêioôơuưy";
+  return kVowels.find(c) != std::u32string_view::npos;
+}
+
+bool IsVietnameseLetter(char32_t c) {
+  static constexpr std::u32string_view kLetters =
+      U"aăâbcdđeêghiklmnoôơpqrstuưvxy";
+  return kLetters.find(c) != std::u32string_view::npos;
+}
+
+std::optional<Tone> ToneOfMark(char16_t mark) {
+  switch (mark) {
+    case 0x0300:
+      return Tone::kFalling;
+    case 0x0301:
+      return Tone::kRising;
+    case 0x0309:
+      return Tone::kQuestion;
+    case 0x0303:
+      return Tone::kTumbling;
+    case 0x0323:
+      return Tone::kHeavy;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Splits a lower-case NFD syllable into its toneless letters (NFC) and its
+// tone; nullopt for two tone marks or a tone mark on a consonant.
+std::optional<std::pair<std::u32string, Tone>> StripTone(
+    const icu::UnicodeString& nfd) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return std::nullopt;
+  icu::UnicodeString kept;
+  std::optional<Tone> tone;
+  int32_t toned_at = -1;  // Index in `kept` of the letter under the tone.
+  for (int32_t i = 0; i < nfd.length(); ++i) {
+    const char16_t c = nfd.charAt(i);
+    if (auto t = ToneOfMark(c); t.has_value()) {
+      if (tone.has_value() || kept.isEmpty()) return std::nullopt;
+      tone = t;
+      toned_at = kept.length() - 1;
+      continue;
+    }
+    kept.append(c);
+  }
+  // Find which composed letter carries the tone: the base letter at
+  // `toned_at` plus any marks after it compose into one letter.
+  const icu::UnicodeString composed = nfc->normalize(kept, error);
+  if (U_FAILURE(error)) return std::nullopt;
+  std::u32string letters;
+  for (int32_t i = 0; i < composed.length();) {
+    const UChar32 c = composed.char32At(i);
+    letters.push_back(static_cast<char32_t>(c));
+    i += U16_LENGTH(c);
+  }
+  if (tone.has_value()) {
+    // Count base letters (non-marks) in `kept` up to toned_at.
+    int base_index = -1;
+    for (int32_t i = 0; i <= toned_at; ++i) {
+      const char16_t c = kept.charAt(i);
+      if (c < 0x0300 || c > 0x036F) ++base_index;
+    }
+    if (base_index < 0 || base_index >= static_cast<int>(letters.size()) ||
+        !IsVowel(letters[base_index])) {
+      return std::nullopt;
+    }
+  }
+  return std::make_pair(std::move(letters), tone.value_or(Tone::kLevel));
+}
+
+std::string ToUtf8(std::u32string_view s) {
+  icu::UnicodeString u;
+  for (char32_t c : s) u.append(static_cast<UChar32>(c));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Name lists from general knowledge of Vietnamese names (family names
+// cover well over 95% of the population).
+const std::vector<std::string_view>& FamilyNames() {
+  static const std::vector<std::string_view> names = {
+      "Nguyễn", "Trần", "Lê",    "Phạm",   "Hoàng", "Huỳnh", "Phan",   "Vũ",
+      "Võ",     "Đặng", "Bùi",   "Đỗ",     "Hồ",    "Ngô",   "Dương",  "Lý",
+      "Đinh",   "Đào",  "Trịnh", "Mai",    "Tô",    "Hà",    "Lâm",    "Lương",
+      "Cao",    "Đoàn", "Tạ",    "Châu",   "Thái",  "Quách", "Kiều",   "Lưu",
+      "Tăng",   "Hứa",  "La",    "Lã",     "Từ",    "Vương", "Triệu",  "Thân",
+      "Nông",   "Lục",  "Lữ",    "Khúc",   "Đàm",   "Tống",  "Giang",  "Âu",
+      "Kim",    "Mạc",  "Phùng", "Ông",    "Cù",    "Chu",   "Diệp",   "Hàn",
+      "Khổng",  "Lại",  "Mã",    "Nghiêm", "Quan",  "Tiêu",  "Trương", "Ung",
+      "Viên",   "Văn",  "Đồng",  "Đường",  "Lò",    "Quàng", "Sầm",    "Thạch",
+      "Danh",   "Lạc",  "Bế",    "Nhữ",    "Thiều", "Tôn",   "Ninh",   "Lều"};
+  return names;
+}
+
+const std::vector<std::string_view>& MiddleNames() {
+  static const std::vector<std::string_view> names = {
+      "Văn",   "Thị",   "Hữu",   "Đức",   "Minh",  "Ngọc",   "Thanh",  "Quang",
+      "Xuân",  "Thu",   "Kim",   "Bảo",   "Gia",   "Công",   "Đình",   "Trọng",
+      "Mạnh",  "Anh",   "Thành", "Tuấn",  "Hồng",  "Phương", "Thùy",   "Thúy",
+      "Mỹ",    "Diệu",  "Như",   "Quốc",  "Hoàng", "Nhật",   "Tấn",    "Việt",
+      "Duy",   "Khánh", "Hải",   "Thế",   "Bích",  "Ánh",    "Cẩm",    "Hoài",
+      "Huy",   "Phúc",  "Tiến",  "Trung", "Kiều",  "Lệ",     "Tường",  "Đăng",
+      "Thiên", "Vĩnh",  "Bá",    "Chí",   "Đắc",   "Khắc",   "Nguyên", "Phước",
+      "Phú",   "Quý",   "Sỹ",    "Tất",   "Thái",  "Trí",    "Trường", "Hiếu",
+      "Uyên",  "Hương", "Tú",    "Yến",   "Mai",   "Ngân",   "Hà",     "Lan",
+      "Linh",  "Nam",   "An",    "Bình",  "Khả",   "Hạnh",   "Thảo",   "Vân",
+      "Đông",  "Trâm",  "Hoa",   "Tuệ",   "Tâm",   "Thục",   "Cao",    "Đại"};
+  return names;
+}
+
+const std::vector<std::string_view>& GivenNames() {
+  static const std::vector<std::string_view> names = {
+      "An",    "Anh",   "Ánh",   "Bảo",   "Bích",   "Bình",   "Cường",
+      "Châu",  "Chi",   "Chiến", "Công",  "Cúc",    "Danh",   "Diệp",
+      "Diệu",  "Dung",  "Dũng",  "Duy",   "Duyên",  "Dương",  "Đạt",
+      "Đào",   "Điệp",  "Định",  "Đông",  "Đức",    "Giang",  "Hà",
+      "Hải",   "Hân",   "Hạnh",  "Hằng",  "Hậu",    "Hiền",   "Hiển",
+      "Hiếu",  "Hiệp",  "Hòa",   "Hoa",   "Hoài",   "Hoàng",  "Hồng",
+      "Huệ",   "Hùng",  "Hưng",  "Hương", "Hường",  "Huy",    "Huyền",
+      "Kha",   "Khang", "Khanh", "Khánh", "Khoa",   "Khôi",   "Kiên",
+      "Kiệt",  "Kim",   "Lam",   "Lan",   "Lâm",    "Liên",   "Liễu",
+      "Linh",  "Loan",  "Lộc",   "Long",  "Luân",   "Lực",    "Ly",
+      "Lý",    "Mai",   "Mạnh",  "Minh",  "My",     "Mỹ",     "Nam",
+      "Nga",   "Ngân",  "Nghĩa", "Ngọc",  "Nguyên", "Nguyệt", "Nhàn",
+      "Nhân",  "Nhi",   "Nhung", "Như",   "Oanh",   "Phát",   "Phong",
+      "Phú",   "Phúc",  "Phụng", "Phước", "Phương", "Phượng", "Quân",
+      "Quang", "Quế",   "Quốc",  "Quý",   "Quyên",  "Quỳnh",  "Sang",
+      "Sơn",   "Sương", "Tài",   "Tâm",   "Tân",    "Thái",   "Thắm",
+      "Thắng", "Thanh", "Thành", "Thảo",  "Thi",    "Thiện",  "Thịnh",
+      "Thoa",  "Thông", "Thu",   "Thư",   "Thuận",  "Thương", "Thủy",
+      "Thúy",  "Thy",   "Tiến",  "Tín",   "Toàn",   "Trà",    "Trâm",
+      "Trang", "Trí",   "Trinh", "Trọng", "Trung",  "Trúc",   "Tú",
+      "Tuấn",  "Tùng",  "Tuyết", "Uyên",  "Vân",    "Vi",     "Việt",
+      "Vinh",  "Vĩnh",  "Vũ",    "Vy",    "Xuân",   "Yến",    "Đan",
+      "Diễm",  "Đăng",  "Điền",  "Hảo",   "Khải",   "Lợi",    "Lương",
+      "Nhật",  "Phi",   "Sỹ",    "Tiên",  "Toản",   "Trường", "Tường",
+      "Tuệ",   "Ý",     "Hào",   "Hiệu",  "Hợp",    "Kiều",   "Lễ",
+      "Lệ",    "Ngà",   "Nhã",   "Sinh",  "Tạo",    "Thạch",  "Thuần",
+      "Tịnh",  "Trân",  "Tuyền", "Vỹ",    "Hiên",   "Khuê",   "Lành",
+      "Mận",   "Nhạn",  "Sáng",  "Tươi",  "Xoan",   "Yên"};
+  return names;
+}
+
+// A syllable in a comparable form: onset, rhyme and tone, whatever vowel
+// the tone mark was written on ("Hòa" and "Hoà" are the same name).
+std::optional<std::string> Key(std::string_view syllable) {
+  auto parsed = ParseSyllable(syllable);
+  if (!parsed.has_value()) return std::nullopt;
+  return parsed->onset + "|" + parsed->rhyme + "|" +
+         std::to_string(static_cast<int>(parsed->tone));
+}
+
+std::set<std::string> KeysOf(const std::vector<std::string_view>& names) {
+  std::set<std::string> keys;
+  for (std::string_view n : names) {
+    if (auto k = Key(n); k.has_value()) keys.insert(*k);
+  }
+  return keys;
+}
+
+// Log-probability floor: an option the OCR gave no probability is very
+// unlikely, not impossible.
+constexpr double kMinProbability = 1e-4;
+// What a malformed syllable costs: more than any plausible OCR preference,
+// so a well-formed option always wins when there is one.
+constexpr double kMalformedPenalty = 12.0;
+// Bonuses for name syllables, in log units: a syllable common in its part
+// of a name counts as 4× the OCR probability, one known in another part as
+// 2×. Names draw on a few hundred syllables, so a valid syllable that no
+// name uses ("Mỳ", "Dùng", a toneless "Thuy") is far less likely than its
+// common neighbour; 4× still lets a clear reading of a rare name stand.
+constexpr double kCommonBonus = 1.386;
+constexpr double kKnownBonus = 0.693;
+
+std::string Upper(const std::string& text) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+  u.toUpper(icu::Locale("vi"));
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// An alternative whose share of its character's scores is below this is
+// noise, not a candidate.
+constexpr double kMinShare = 0.08;
+// Spellings kept per word and reading: blur confuses one or two marks per
+// word, so the most probable few hold the printed one.
+constexpr size_t kMaxSpellings = 12;
+
+}  // namespace
+
+std::optional<Syllable> ParseSyllable(std::string_view syllable) {
+  if (syllable.empty() || syllable.size() > 32) return std::nullopt;
+  if (!DecodeUtf8(syllable).ok()) return std::nullopt;
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  if (U_FAILURE(error)) return std::nullopt;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(syllable.data(), static_cast<int32_t>(syllable.size())));
+  u.toLower(icu::Locale("vi"));
+  const icu::UnicodeString decomposed = nfd->normalize(u, error);
+  if (U_FAILURE(error)) return std::nullopt;
+  auto stripped = StripTone(decomposed);
+  if (!stripped.has_value()) return std::nullopt;
+  const std::u32string& letters = stripped->first;
+  if (letters.empty() ||
+      !std::all_of(letters.begin(), letters.end(), IsVietnameseLetter)) {
+    return std::nullopt;
+  }
+  const std::string text = ToUtf8(letters);
+  for (std::string_view onset : kOnsets) {
+    if (!StartsWith(text, onset)) continue;
+    const std::string_view rest = std::string_view(text).substr(onset.size());
+    const bool rhyme_ok =
+        onset == "qu" ? RhymeAfterQu(rest)
+                      : ValidRhyme(rest) && SpellingAllowed(onset, rest);
+    if (!rhyme_ok) continue;
+    Syllable out{std::string(onset), std::string(rest), stripped->second};
+    const bool checked =
+        std::any_of(std::begin(kStopFinals), std::end(kStopFinals),
+                    [&](std::string_view f) { return EndsWith(out.rhyme, f); });
+    if (checked && out.tone != Tone::kRising && out.tone != Tone::kHeavy) {
+      return std::nullopt;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool IsValidSyllable(std::string_view syllable) {
+  return ParseSyllable(syllable).has_value();
+}
+
+int NameSyllableFrequency(std::string_view syllable, NamePart part) {
+  static const std::set<std::string>* family =
+      new std::set<std::string>(KeysOf(FamilyNames()));
+  static const std::set<std::string>* middle =
+      new std::set<std::string>(KeysOf(MiddleNames()));
+  static const std::set<std::string>* given =
+      new std::set<std::string>(KeysOf(GivenNames()));
+  const auto key = Key(syllable);
+  if (!key.has_value()) return 0;
+  const std::set<std::string>* own = part == NamePart::kFamily   ? family
+                                     : part == NamePart::kMiddle ? middle
+                                                                 : given;
+  if (own->count(*key) > 0) return 2;
+  // Middle names and given names come from one pool ("Ngọc Diễm", "Diễm
+  // Ngọc"); only Văn and Thị are nearly always middle names.
+  if (part != NamePart::kFamily &&
+      (middle->count(*key) > 0 || given->count(*key) > 0)) {
+    return 2;
+  }
+  for (const auto* other : {family, middle, given}) {
+    if (other->count(*key) > 0) return 1;
+  }
+  return 0;
+}
+
+const std::vector<std::string_view>& CommonFamilyNames() {
+  return FamilyNames();
+}
+
+std::vector<NameCandidate> RankNameCandidates(
+    const std::vector<std::vector<SyllableOption>>& syllables,
+    size_t max_results) {
+  if (syllables.empty() || max_results == 0) return {};
+  std::vector<NameCandidate> beam = {NameCandidate{"", 0.0, true}};
+  for (size_t i = 0; i < syllables.size(); ++i) {
+    if (syllables[i].empty()) return {};
+    const NamePart part = i == 0                      ? NamePart::kFamily
+                          : i + 1 == syllables.size() ? NamePart::kGiven
+                                                      : NamePart::kMiddle;
+    std::vector<NameCandidate> next;
+    for (const SyllableOption& option : syllables[i]) {
+      const bool valid = IsValidSyllable(option.text);
+      double score =
+          std::log(std::clamp(option.probability, kMinProbability, 1.0));
+      if (!valid) score -= kMalformedPenalty;
+      const int frequency = NameSyllableFrequency(option.text, part);
+      if (frequency == 2) score += kCommonBonus;
+      if (frequency == 1) score += kKnownBonus;
+      for (const NameCandidate& prefix : beam) {
+        next.push_back(NameCandidate{
+            prefix.name.empty() ? option.text : prefix.name + " " + option.text,
+            prefix.score + score, prefix.all_valid && valid});
+      }
+    }
+    std::stable_sort(next.begin(), next.end(),
+                     [](const NameCandidate& a, const NameCandidate& b) {
+                       return a.score > b.score;
+                     });
+    // Two options spelt alike (from different readings) make one candidate.
+    std::vector<NameCandidate> unique;
+    for (NameCandidate& c : next) {
+      if (std::none_of(
+              unique.begin(), unique.end(),
+              [&](const NameCandidate& u) { return u.name == c.name; })) {
+        unique.push_back(std::move(c));
+      }
+      if (unique.size() == max_results) break;
+    }
+    beam = std::move(unique);
+  }
+  return beam;
+}
+
+std::vector<std::vector<SyllableOption>> PoolSyllableOptions(
+    const std::vector<std::vector<WordChoices>>& readings) {
+  std::map<size_t, int> counts;
+  size_t first_count = 0;
+  for (const auto& words : readings) {
+    if (words.empty()) continue;
+    if (first_count == 0) first_count = words.size();
+    ++counts[words.size()];
+  }
+  if (counts.empty()) return {};
+  // The most common word count; the first reading's on a tie.
+  size_t word_count = first_count;
+  for (const auto& [count, seen] : counts) {
+    if (seen > counts[word_count]) word_count = count;
+  }
+  std::vector<std::map<std::string, double>> pooled(word_count);
+  int used = 0;
+  for (const auto& words : readings) {
+    if (words.size() != word_count) continue;
+    ++used;
+    for (size_t w = 0; w < word_count; ++w) {
+      for (const auto& [text, probability] :
+           LikelySpellings(words[w], kMaxSpellings, kMinShare)) {
+        pooled[w][Upper(text)] += probability;
+      }
+    }
+  }
+  std::vector<std::vector<SyllableOption>> out(word_count);
+  for (size_t w = 0; w < word_count; ++w) {
+    for (const auto& [text, sum] : pooled[w]) {
+      out[w].push_back(SyllableOption{text, sum / used});
+    }
+    std::sort(out[w].begin(), out[w].end(),
+              [](const SyllableOption& a, const SyllableOption& b) {
+                return a.probability > b.probability;
+              });
+  }
+  return out;
+}
+
+}  // namespace cdkv::ocr

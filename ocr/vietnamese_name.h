@@ -1,0 +1,83 @@
+// Vietnamese syllables and personal names, for choosing between OCR readings
+// of a printed name. Blur on a phone photo mostly costs tone marks (ễ read
+// as ế or ê), and Tesseract runs without a dictionary on names, so the
+// reader proposes several spellings per syllable and these rules pick: a
+// spelling must be a well-formed syllable (onset, rhyme, and a tone its
+// rhyme allows), and between well-formed ones, common name syllables win
+// ties. The name lists are general knowledge of Vietnamese names, not any
+// test set's.
+#ifndef CDKV_OCR_VIETNAMESE_NAME_H_
+#define CDKV_OCR_VIETNAMESE_NAME_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocr/tesseract_reader.h"
+
+namespace cdkv::ocr {
+
+enum class Tone { kLevel, kFalling, kRising, kQuestion, kTumbling, kHeavy };
+
+struct Syllable {
+  std::string onset;  // Lower case: "", "b", "ngh", "qu", "gi", ...
+  std::string rhyme;  // Lower case without tone mark: "a", "ương", "uyên".
+  Tone tone = Tone::kLevel;
+};
+
+// Parses one syllable (UTF-8, NFC or NFD, any letter case): a valid onset
+// followed by a valid rhyme, spelt by the rules (k/gh/ngh before i, e, ê
+// and c/g/ng elsewhere), at most one tone mark, placed on a vowel, and a
+// tone the rhyme allows (stop finals -p, -t, -c, -ch take only sắc or
+// nặng). nullopt for anything else, including malformed UTF-8.
+std::optional<Syllable> ParseSyllable(std::string_view syllable);
+
+bool IsValidSyllable(std::string_view syllable);
+
+enum class NamePart { kFamily, kMiddle, kGiven };
+
+// How usual `syllable` is in that part of a Vietnamese name, compared
+// case-insensitively and with its tone mark where it is: 2 very common,
+// 1 known, 0 not in the lists (rare names exist; 0 is not "wrong").
+int NameSyllableFrequency(std::string_view syllable, NamePart part);
+
+// Common family names in title case ("Nguyễn", "Trần", ...).
+const std::vector<std::string_view>& CommonFamilyNames();
+
+// One proposed spelling of one syllable, with the OCR's probability for it
+// (0..1, the product of its characters' probabilities).
+struct SyllableOption {
+  std::string text;
+  double probability = 0.0;
+};
+
+struct NameCandidate {
+  std::string name;        // Syllables joined by single spaces.
+  double score = 0.0;      // Log-probability plus the name priors; higher wins.
+  bool all_valid = false;  // Every syllable is well-formed.
+};
+
+// Ranks full names made of one option per syllable (syllables in reading
+// order, the first the family name). Options that are not well-formed
+// syllables rank far below well-formed ones; among well-formed ones the
+// OCR probability decides, and common name syllables add a small bonus that
+// only tips near ties. At most `max_results`, best first; empty when a
+// syllable has no options.
+std::vector<NameCandidate> RankNameCandidates(
+    const std::vector<std::vector<SyllableOption>>& syllables,
+    size_t max_results = 5);
+
+// Pools several OCR readings of one printed name (different scales or
+// binarisations) into options per syllable: each reading's characters'
+// alternatives make spellings (upper case, NFC), each with the product of
+// its characters' shares of their alternatives' scores, averaged over the
+// readings. Readings whose word count differs from the most common one are
+// left out (a merged or split word cannot be lined up). Empty when no
+// reading has a word.
+std::vector<std::vector<SyllableOption>> PoolSyllableOptions(
+    const std::vector<std::vector<WordChoices>>& readings);
+
+}  // namespace cdkv::ocr
+
+#endif  // CDKV_OCR_VIETNAMESE_NAME_H_

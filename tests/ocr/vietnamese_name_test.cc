@@ -1,0 +1,195 @@
+#include "ocr/vietnamese_name.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+namespace cdkv::ocr {
+namespace {
+
+TEST_CASE("Well-formed syllables parse into onset, rhyme and tone",
+          "[ocr][vietnamese_name]") {
+  auto s = ParseSyllable("NGUYỄN");
+  REQUIRE(s.has_value());
+  CHECK(s->onset == "ng");
+  CHECK(s->rhyme == "uyên");
+  CHECK(s->tone == Tone::kTumbling);
+  s = ParseSyllable("Nghĩa");
+  REQUIRE(s.has_value());
+  CHECK(s->onset == "ngh");
+  CHECK(s->rhyme == "ia");
+  s = ParseSyllable("quỳnh");
+  REQUIRE(s.has_value());
+  CHECK(s->onset == "qu");
+  CHECK(s->tone == Tone::kFalling);
+  s = ParseSyllable("Giang");
+  REQUIRE(s.has_value());
+  CHECK(s->onset == "gi");
+  CHECK(s->rhyme == "ang");
+  s = ParseSyllable("ĐẶNG");
+  REQUIRE(s.has_value());
+  CHECK(s->onset == "đ");
+  CHECK(s->tone == Tone::kHeavy);
+  s = ParseSyllable("Ánh");
+  REQUIRE(s.has_value());
+  CHECK(s->onset.empty());
+  CHECK(s->rhyme == "anh");
+  for (const char* ok :
+       {"Trần", "Lê",   "Phạm",  "HOÀNG", "Huỳnh",  "Vũ",    "Đỗ",    "Dương",
+        "Thị",  "Văn",  "Hữu",   "Ngọc",  "Thủy",   "Thuỷ",  "Hòa",   "Hoà",
+        "Quý",  "Khuê", "Yến",   "Uyên",  "Tuyết",  "Hường", "Khánh", "Gì",
+        "Kiên", "Ghi",  "Ý",     "Chiến", "Nguyệt", "Quân",  "Quang", "Xoan",
+        "Loan", "Oanh", "Khuya", "Thuận", "Cường",  "Bích",  "Phúc",  "Đạt",
+        "Cúc",  "Học",  "Lộc"}) {
+    INFO(ok);
+    CHECK(IsValidSyllable(ok));
+  }
+}
+
+TEST_CASE("Stop finals take only the rising or heavy tone",
+          "[ocr][vietnamese_name]") {
+  CHECK(IsValidSyllable("Phúc"));
+  CHECK(IsValidSyllable("Phục"));
+  CHECK_FALSE(IsValidSyllable("Phùc"));
+  CHECK_FALSE(IsValidSyllable("Phũc"));
+  CHECK_FALSE(IsValidSyllable("Phỉc"));
+  CHECK_FALSE(IsValidSyllable("Phuc"));
+  CHECK(IsValidSyllable("Bích"));
+  CHECK_FALSE(IsValidSyllable("Bìch"));
+  CHECK(IsValidSyllable("Tuyết"));
+  CHECK_FALSE(IsValidSyllable("Tuyềt"));
+  CHECK(IsValidSyllable("Hợp"));
+  CHECK_FALSE(IsValidSyllable("Hơp"));
+  // Sonorant finals take all six tones.
+  for (const char* t : {"Nam", "Nàm", "Nám", "Nảm", "Nãm", "Nạm"}) {
+    INFO(t);
+    CHECK(IsValidSyllable(t));
+  }
+}
+
+TEST_CASE("Misreadings that no Vietnamese syllable spells are refused",
+          "[ocr][vietnamese_name]") {
+  for (const char* bad :
+       {"", "NGUYÊÊN", "Ngũyễn",              // Two tone marks.
+        "Kan", "Ci", "Ghan", "Ngi", "Nghan",  // c/k, g/gh, ng/ngh
+                                              // rules.
+        "Smith", "Xyz", "Tw", "Lêê", "Hoá1", "A B", "Phamm", "Qan", "Yang",
+        "Tiêp",  // Checked rhyme with no tone.
+        "Tyên", "Iên", "Thâ", "Thă", "Ăn~", "ĐĐ"}) {
+    INFO(bad);
+    CHECK_FALSE(IsValidSyllable(bad));
+  }
+  // A tone mark on a consonant (decomposed input) is no syllable.
+  CHECK_FALSE(IsValidSyllable("N\u0301am"));
+  // Decomposed but otherwise right input is accepted.
+  CHECK(IsValidSyllable("Na\u0301m"));
+  // Malformed UTF-8, overlong and absurd input.
+  CHECK_FALSE(IsValidSyllable("Ng\xC3"));
+  CHECK_FALSE(IsValidSyllable("\xFF\xFE"));
+  CHECK_FALSE(IsValidSyllable(std::string(1000, 'a')));
+  CHECK_FALSE(IsValidSyllable(std::string("a\0b", 3)));
+}
+
+TEST_CASE("Name syllable frequency knows family, middle and given names",
+          "[ocr][vietnamese_name]") {
+  CHECK(NameSyllableFrequency("NGUYỄN", NamePart::kFamily) == 2);
+  CHECK(NameSyllableFrequency("Thị", NamePart::kMiddle) == 2);
+  CHECK(NameSyllableFrequency("Hương", NamePart::kGiven) == 2);
+  // Tone placement does not matter: "Hoà" is "Hòa".
+  CHECK(NameSyllableFrequency("HOÀ", NamePart::kGiven) == 2);
+  // Known in another part only.
+  CHECK(NameSyllableFrequency("Thị", NamePart::kFamily) == 1);
+  CHECK(NameSyllableFrequency("Nguyên", NamePart::kFamily) == 1);
+  CHECK(NameSyllableFrequency("Nguyền", NamePart::kFamily) == 0);
+  CHECK(NameSyllableFrequency("Smith", NamePart::kGiven) == 0);
+  CHECK(NameSyllableFrequency("", NamePart::kGiven) == 0);
+  CHECK(CommonFamilyNames().size() > 50);
+  for (std::string_view family : CommonFamilyNames()) {
+    INFO(family);
+    CHECK(IsValidSyllable(family));
+  }
+}
+
+TEST_CASE("RankNameCandidates prefers well-formed, then probable, names",
+          "[ocr][vietnamese_name]") {
+  // The OCR's favourite "PHÙC" is no syllable; "PHÚC" is.
+  auto ranked = RankNameCandidates(
+      {{{"TRẦN", 0.95}}, {{"PHÙC", 0.6}, {"PHÚC", 0.35}}, {{"AN", 0.9}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "TRẦN PHÚC AN");
+  CHECK(ranked[0].all_valid);
+  // Both well-formed: a clear OCR preference wins over the name lists
+  // ("Hưởng" is not in them, "Hương" is).
+  ranked = RankNameCandidates(
+      {{{"LÊ", 0.95}}, {{"THỊ", 0.95}}, {{"HƯỞNG", 0.8}, {"HƯƠNG", 0.15}}});
+  REQUIRE(ranked.size() >= 2);
+  CHECK(ranked[0].name == "LÊ THỊ HƯỞNG");
+  CHECK(ranked[1].name == "LÊ THỊ HƯƠNG");
+  // A near tie goes to the common name.
+  ranked = RankNameCandidates(
+      {{{"LÊ", 0.95}}, {{"THỊ", 0.95}}, {{"HƯỞNG", 0.48}, {"HƯƠNG", 0.45}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ THỊ HƯƠNG");
+  // Nothing well-formed: still ranked, but flagged.
+  ranked = RankNameCandidates({{{"SMITH", 0.9}}, {{"JOHN", 0.9}}});
+  REQUIRE(!ranked.empty());
+  CHECK_FALSE(ranked[0].all_valid);
+  // Duplicate spellings from two readings make one candidate.
+  ranked = RankNameCandidates(
+      {{{"ĐỖ", 0.9}, {"ĐỖ", 0.5}}, {{"AN", 0.9}, {"AN", 0.8}}}, 5);
+  CHECK(ranked.size() == 1);
+  // Empty input, an empty syllable, max_results 0.
+  CHECK(RankNameCandidates({}).empty());
+  CHECK(RankNameCandidates({{{"AN", 0.9}}, {}}).empty());
+  CHECK(RankNameCandidates({{{"AN", 0.9}}}, 0).empty());
+  // Hostile probabilities are clamped, not trusted.
+  ranked = RankNameCandidates({{{"AN", -3.0}, {"ANH", 7.0}}});
+  REQUIRE(ranked.size() == 2);
+  CHECK(ranked[0].name == "ANH");
+}
+
+WordChoices Word(std::vector<std::vector<CharChoice>> characters) {
+  WordChoices w;
+  w.characters = std::move(characters);
+  return w;
+}
+
+TEST_CASE("PoolSyllableOptions pools readings into spellings per syllable",
+          "[ocr][vietnamese_name]") {
+  // Two readings of "LÊ MỸ": the second is unsure between Ỹ and Ỳ.
+  const std::vector<std::vector<WordChoices>> readings = {
+      {Word({{{"L", 0.95}}, {{"Ê", 0.9}}}),
+       Word({{{"M", 0.95}}, {{"Ỹ", 0.9}, {"Ỳ", 0.1}}})},
+      {Word({{{"L", 0.95}}, {{"Ê", 0.9}, {"Ể", 0.01}}}),
+       Word({{{"M", 0.95}}, {{"ỳ", 0.5}, {"Ỹ", 0.5}}})},
+      // A reading that merged the words cannot be lined up: left out.
+      {Word({{{"L", 0.9}}, {{"Ê", 0.9}}, {{"M", 0.9}}, {{"Ỳ", 0.9}}})}};
+  const auto options = PoolSyllableOptions(readings);
+  REQUIRE(options.size() == 2);
+  REQUIRE(options[0].size() == 1);  // Ể's share is noise.
+  CHECK(options[0][0].text == "LÊ");
+  CHECK(options[0][0].probability > 0.95);
+  REQUIRE(options[1].size() == 2);
+  CHECK(options[1][0].text == "MỸ");  // Lower case is folded to upper.
+  CHECK(options[1][0].probability == Approx(0.7));
+  CHECK(options[1][1].text == "MỲ");
+  CHECK(options[1][1].probability == Approx(0.3));
+  const auto ranked = RankNameCandidates(options);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ MỸ");
+
+  // Nothing to pool.
+  CHECK(PoolSyllableOptions({}).empty());
+  CHECK(PoolSyllableOptions({{}, {}}).empty());
+  // Hostile scores (negative, zero, absurd) do not break the arithmetic.
+  const auto odd = PoolSyllableOptions(
+      {{Word({{{"A", -1.0}}, {{"N", 0.0}}, {{"H", 1e9}, {"M", 1e9}}})}});
+  REQUIRE(odd.size() == 1);
+  for (const SyllableOption& o : odd[0]) {
+    CHECK(o.probability >= 0.0);
+    CHECK(o.probability <= 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
