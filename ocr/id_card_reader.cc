@@ -11,6 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "ocr/date_vote.h"
 #include "ocr/id_card_layout.h"
 #include "ocr/id_number.h"
 #include "ocr/mrz.h"
@@ -22,6 +24,52 @@
 #include "ocr/vietnamese_name.h"
 
 namespace cdkv::ocr {
+
+// The photo decoded again at full size, the first time a blurred field
+// asks for it: the decode the QR and the card outline are found in halves a
+// 12-MP photo, and a second reading of a date from the photo's own pixels
+// drops different digits.
+class FullResolutionPhoto {
+ public:
+  FullResolutionPhoto(std::span<const uint8_t> bytes,
+                      const DecodeLimits& limits, int max_long_side,
+                      int decoded_long_side)
+      : bytes_(bytes),
+        limits_(limits),
+        max_long_side_(max_long_side),
+        decoded_long_side_(decoded_long_side) {}
+
+  // nullptr when the photo is no larger than the decode already made, or
+  // cannot be decoded again.
+  const cv::Mat* Get() {
+    if (!tried_) {
+      tried_ = true;
+      auto decoded = DecodeImage(bytes_, limits_, max_long_side_);
+      if (decoded.ok() && std::max(decoded->image.cols, decoded->image.rows) >
+                              decoded_long_side_) {
+        image_ = std::move(decoded->image);
+      }
+    }
+    return image_.empty() ? nullptr : &image_;
+  }
+
+  // Full-size pixels per decoded pixel.
+  double Scale() const {
+    return image_.empty()
+               ? 1.0
+               : static_cast<double>(std::max(image_.cols, image_.rows)) /
+                     decoded_long_side_;
+  }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  DecodeLimits limits_;
+  int max_long_side_;
+  int decoded_long_side_;
+  bool tried_ = false;
+  cv::Mat image_;
+};
+
 namespace {
 
 namespace layout = card_layout;
@@ -72,16 +120,49 @@ constexpr Reread kNameRereads[] = {{1.0, Binarization::kSauvola},
                                    {1.35, Binarization::kSauvola},
                                    {1.0, Binarization::kOtsu},
                                    {0.8, Binarization::kOtsu}};
+// A name still unsure after those is also read from the full-size photo.
+constexpr Reread kNameDetailRereads[] = {{1.0, Binarization::kSauvola},
+                                         {1.0, Binarization::kOtsu}};
+// And from the full-size photo sharpened.
+constexpr Reread kNameSharpRereads[] = {{1.0, Binarization::kSauvola},
+                                        {1.0, Binarization::kOtsu},
+                                        {1.35, Binarization::kSauvola}};
+// Unsharp mask for blurred names: its width in pixels of the card
+// rectified at kPrintedScale (about 0.15 mm, the level-3 blur) and its
+// strength.
+constexpr double kSharpenSigma = 3.0;
+constexpr double kSharpenAmount = 2.0;
+// The share of an unused toneless name syllable's probability credited to
+// its marked spellings (ocr/vietnamese_name.h).
+constexpr double kErasedToneShare = 0.5;
 // Other readings of a sex line that the first could not parse.
 constexpr Reread kLineRereads[] = {{1.35, Binarization::kSauvola},
                                    {1.0, Binarization::kOtsu},
                                    {0.8, Binarization::kSauvola}};
-// A birth date that did not parse, or whose year is not the one the ID
-// gives, is read these ways and the digits' alternatives pooled.
-constexpr Reread kDateRereads[] = {{1.0, Binarization::kSauvola},
-                                   {1.35, Binarization::kSauvola},
+// A birth date that is not a sure reading of the ID's year is read again
+// these ways and the digits' alternatives voted on (ocr/date_vote.h).
+constexpr Reread kDateRereads[] = {{1.35, Binarization::kSauvola},
                                    {1.0, Binarization::kOtsu},
                                    {0.8, Binarization::kSauvola}};
+// The birth date line read by the Vietnamese model as well. Its readings
+// put most of their probability on one spelling even when wrong, so each
+// counts a quarter of an English one.
+constexpr Reread kDateVietnameseRereads[] = {{1.0, Binarization::kSauvola},
+                                             {1.35, Binarization::kSauvola}};
+constexpr double kVietnameseDateWeight = 0.25;
+// An ID number that is not valid is read again these ways.
+constexpr Reread kIdRereads[] = {{1.0, Binarization::kSauvola},
+                                 {1.35, Binarization::kSauvola},
+                                 {1.0, Binarization::kOtsu},
+                                 {0.8, Binarization::kSauvola}};
+// The birth date or ID line warped from the full-size photo.
+constexpr Reread kDateDetailRereads[] = {{1.0, Binarization::kSauvola},
+                                         {1.35, Binarization::kSauvola},
+                                         {1.0, Binarization::kOtsu},
+                                         {1.35, Binarization::kOtsu}};
+// A vote won by less than this share over the runner-up is told to the
+// officer with the date (voted dates are never above review anyway).
+constexpr double kCloseDateVote = 0.25;
 constexpr size_t kDateSpellings = 32;
 constexpr double kDateMinShare = 0.05;
 
@@ -117,7 +198,8 @@ std::string Fold(const std::string& text) {
 struct Context {
   int photo_index = 0;
   double to_original = 1.0;
-  std::optional<Quad> card_quad;  // Decoded-image pixels, upright.
+  std::optional<Quad> card_quad;        // Decoded-image pixels, upright.
+  FullResolutionPhoto* full = nullptr;  // Absent when only pixels were given.
 };
 
 Quad ScaleQuad(Quad q, double k) {
@@ -394,23 +476,25 @@ Title TitleOf(const std::string& text) {
   return Title::kNone;
 }
 
-// A printed date whose slashes blur lost or merged ("1202/1975") still has
-// its eight digits in order.
-absl::StatusOr<Date> DateFromDigits(std::string_view text) {
-  const std::string digits = DigitsOf(text);
-  if (digits.size() != 8) {
-    return absl::InvalidArgumentError("not the eight digits of a date");
-  }
-  return ParsePrintedDate(absl::StrCat(
-      digits.substr(0, 2), "/", digits.substr(2, 2), "/", digits.substr(4)));
-}
-
 // "Nam" or "Nữ" as printed; nullopt for anything else.
 std::optional<Sex> SexOf(const std::string& text) {
   const std::string folded = Fold(text);
   if (folded == "NAM") return Sex::kMale;
   if (folded == "NU") return Sex::kFemale;
   return std::nullopt;
+}
+
+// `line` in grey with its fine detail boosted (unsharp mask of `sigma`).
+cv::Mat Sharpened(const cv::Mat& line, double sigma) {
+  cv::Mat grey, blurred, sharp;
+  if (line.channels() == 3) {
+    cv::cvtColor(line, grey, cv::COLOR_BGR2GRAY);
+  } else {
+    grey = line;
+  }
+  cv::GaussianBlur(grey, blurred, {0, 0}, sigma);
+  cv::addWeighted(grey, 1 + kSharpenAmount, blurred, -kSharpenAmount, 0, sharp);
+  return sharp;
 }
 
 // Printed fields of the front, read with Tesseract from the rectified card.
@@ -422,21 +506,48 @@ class PrintedFront {
 
   void Read(IdCardReading& out) {
     const LineReading id_line = Line(boxes_.id, LineKind::kDigits);
-    const std::string digits = DigitsOf(id_line.text);
+    std::string digits = DigitsOf(id_line.text);
     auto id = ParseCitizenId(digits);
-    LineReading dob_line = Line(boxes_.birth, LineKind::kDigits);
+    // A number that is no valid ID (a digit lost or doubled by blur) is read
+    // again and the valid IDs its readings allow are voted on; the winner is
+    // unproven.
+    bool id_reread = false;
+    if (!id.ok()) {
+      if (auto voted = VotedId(); voted.has_value()) {
+        digits = voted->number;
+        id = *std::move(voted);
+        id_reread = true;
+      }
+    }
+    // A blurred date loses a slash or a digit ("212/970"), or confuses 3
+    // and 9; other readings lose others. Unless the first reading is a sure
+    // date of the year the ID's digits 5-6 give, the date is voted on over
+    // several readings, and since the ID's year then chose it, it cannot
+    // vouch for the ID.
+    std::optional<int> known_year;
+    if (id.ok()) known_year = id->birth_year;
+    auto first = tesseract_.ReadLineChoices(card_(Scaled(boxes_.birth)),
+                                            LineKind::kDigits);
+    LineReading dob_line = first.ok() ? first->reading : LineReading{};
     auto dob = ParsePrintedDate(dob_line.text);
-    // A blurred date loses a slash or a digit ("212/970"); other readings
-    // lose others. The one kept must at least have the year the ID's
-    // digits 5-6 give, and since that check chose it, it proves nothing.
     bool dob_reread = false;
-    const auto year_fits = [&](const Date& date) {
-      return !id.ok() || date.year == id->birth_year;
-    };
-    if (!dob.ok() || !year_fits(*dob)) {
-      if (auto date = PooledDate(year_fits); date.has_value()) {
-        dob = *date;
-        dob_reread = true;
+    const bool dob_sure =
+        dob.ok() && (!known_year.has_value() || dob->year == *known_year) &&
+        dob_line.confidence >= kPrintedAgreeMinTesseract;
+    if (!dob_sure) {
+      DateVote vote(known_year);
+      if (first.ok()) vote.AddReading(LineSpellings(*first));
+      VoteOnDate(vote);
+      if (auto best = vote.Best(); best.has_value()) {
+        if (!dob.ok() || best->date != *dob) dob_reread = true;
+        dob = best->date;
+        if (best->margin < kCloseDateVote) {
+          out.notes.push_back(
+              absl::StrCat("Ngày sinh in trên thẻ bị mờ: đọc nhiều lần, ",
+                           FormatDate(best->date), " chỉ được ",
+                           static_cast<int>(best->share * 100 + 0.5),
+                           "% số phiếu; cán bộ cần xem ảnh."));
+        }
       }
     }
     LineReading sex_line = Line(boxes_.sex, LineKind::kName);
@@ -455,7 +566,7 @@ class PrintedFront {
       const auto found = CheckCitizenIdAgainst(*id, *dob, *sex);
       // A date picked for its year agreeing with the ID cannot then vouch
       // for the ID.
-      agree = found.empty() && !dob_reread;
+      agree = found.empty() && !dob_reread && !id_reread;
       if (!agree) {
         out.notes.push_back(
             absl::StrCat("Chữ in trên thẻ không khớp nhau: ",
@@ -551,8 +662,28 @@ class PrintedFront {
       if (readings.empty()) first = r->reading;
       readings.push_back(std::move(r->words));
     }
-    const auto options = PoolSyllableOptions(readings);
-    const auto ranked = RankNameCandidates(options, 2);
+    auto ranked = RankNameCandidates(PoolSyllableOptions(readings), 2);
+    if (NameUnsure(ranked)) {
+      // Blur at the decoded scale can erase a grave or hook entirely: the
+      // full-size photo's pixels sometimes keep it, and unsharp masking
+      // lifts a faint mark out of the blur before binarisation drops it.
+      auto read = [&](const cv::Mat& line, const Reread& how) {
+        auto r = tesseract_.ReadLineChoices(line, LineKind::kName, how.scale,
+                                            how.binarization);
+        if (r.ok()) readings.push_back(std::move(r->words));
+      };
+      read(Sharpened(card_(scaled), kSharpenSigma),
+           {1.0, Binarization::kSauvola});
+      if (const auto detail = FullResolutionLine(boxes_.name);
+          detail.has_value()) {
+        for (const Reread& how : kNameDetailRereads) read(*detail, how);
+        const cv::Mat sharp = Sharpened(*detail, kSharpenSigma);
+        for (const Reread& how : kNameSharpRereads) read(sharp, how);
+      }
+      auto options = PoolSyllableOptions(readings);
+      CreditErasedTones(options, kErasedToneShare);
+      ranked = RankNameCandidates(options, 2);
+    }
     if (ranked.empty()) {
       first.text = CorrectPrintedName(first.text);
       return first;
@@ -570,34 +701,118 @@ class PrintedFront {
     return out;
   }
 
-  // The birth date most probable over several readings' digit
-  // alternatives, among the real dates `fits` accepts.
-  template <typename Fits>
-  std::optional<Date> PooledDate(const Fits& fits) {
-    std::map<Date, double> pooled;
+  static NamePart PartOf(size_t index, size_t count) {
+    return index == 0           ? NamePart::kFamily
+           : index + 1 == count ? NamePart::kGiven
+                                : NamePart::kMiddle;
+  }
+
+  // Whether the best name could be wrong in a way more readings may fix:
+  // nothing or a malformed syllable read, a runner-up nearly as likely, or
+  // a syllable no Vietnamese name uses (a toneless "THUY").
+  static bool NameUnsure(const std::vector<NameCandidate>& ranked) {
+    if (ranked.empty() || !ranked[0].all_valid) return true;
+    if (ranked.size() > 1 &&
+        ranked[0].score - ranked[1].score < kNameClearMargin) {
+      return true;
+    }
+    const std::vector<std::string> words = absl::StrSplit(ranked[0].name, ' ');
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (NameSyllableFrequency(words[i], PartOf(i, words.size())) == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The valid ID number most probable over several readings' digit
+  // alternatives, from the rectified card and the full-size photo.
+  std::optional<CitizenId> VotedId() {
+    std::map<std::string, double> pooled;
+    auto add = [&](const absl::StatusOr<LineChoices>& r) {
+      if (!r.ok()) return;
+      for (const auto& [text, p] : LineSpellings(*r)) {
+        const std::string number = DigitsOf(text);
+        if (ParseCitizenId(number).ok()) pooled[number] += p;
+      }
+    };
+    for (const Reread& how : kIdRereads) {
+      add(tesseract_.ReadLineChoices(card_(Scaled(boxes_.id)),
+                                     LineKind::kDigits, how.scale,
+                                     how.binarization));
+    }
+    if (const auto detail = FullResolutionLine(boxes_.id); detail.has_value()) {
+      for (const Reread& how : kDateDetailRereads) {
+        add(tesseract_.ReadLineChoices(*detail, LineKind::kDigits, how.scale,
+                                       how.binarization));
+      }
+    }
+    std::string best;
+    double most = 0;
+    for (const auto& [number, p] : pooled) {
+      if (p > most) most = p, best = number;
+    }
+    if (best.empty()) return std::nullopt;
+    auto id = ParseCitizenId(best);
+    if (!id.ok()) return std::nullopt;
+    return *std::move(id);
+  }
+
+  // Adds the birth date line's other readings to `vote`: the rectified card
+  // at other scales and binarisations, then the line warped anew from the
+  // full-size photo.
+  void VoteOnDate(DateVote& vote) {
     for (const Reread& how : kDateRereads) {
       auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.birth)),
                                           LineKind::kDigits, how.scale,
                                           how.binarization);
-      if (!r.ok()) continue;
-      WordChoices line;
-      for (const WordChoices& word : r->words) {
-        line.characters.insert(line.characters.end(), word.characters.begin(),
-                               word.characters.end());
-      }
-      for (const auto& [text, p] :
-           LikelySpellings(line, kDateSpellings, kDateMinShare)) {
-        auto date = ParsePrintedDate(text);
-        if (!date.ok()) date = DateFromDigits(text);
-        if (date.ok() && fits(*date)) pooled[*date] += p;
-      }
+      if (r.ok()) vote.AddReading(LineSpellings(*r));
     }
-    std::optional<Date> best;
-    double most = 0;
-    for (const auto& [date, p] : pooled) {
-      if (p > most) most = p, best = date;
+    for (const Reread& how : kDateVietnameseRereads) {
+      auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.birth)),
+                                          LineKind::kDigitsVietnamese,
+                                          how.scale, how.binarization);
+      if (r.ok()) vote.AddReading(LineSpellings(*r), kVietnameseDateWeight);
     }
-    return best;
+    const std::optional<cv::Mat> detail = FullResolutionLine(boxes_.birth);
+    if (!detail.has_value()) return;
+    for (const Reread& how : kDateDetailRereads) {
+      auto r = tesseract_.ReadLineChoices(*detail, LineKind::kDigits, how.scale,
+                                          how.binarization);
+      if (r.ok()) vote.AddReading(LineSpellings(*r));
+    }
+    for (const Reread& how : kDateVietnameseRereads) {
+      auto r = tesseract_.ReadLineChoices(*detail, LineKind::kDigitsVietnamese,
+                                          how.scale, how.binarization);
+      if (r.ok()) vote.AddReading(LineSpellings(*r), kVietnameseDateWeight);
+    }
+  }
+
+  // `box` of the card warped from the full-size photo at kPrintedScale;
+  // nullopt when there is no larger photo.
+  std::optional<cv::Mat> FullResolutionLine(const cv::Rect& box) {
+    if (ctx_.full == nullptr || !ctx_.card_quad.has_value()) {
+      return std::nullopt;
+    }
+    const cv::Mat* photo = ctx_.full->Get();
+    if (photo == nullptr) return std::nullopt;
+    const Quad on_photo =
+        ScaleQuad(MapToPhoto(*ctx_.card_quad, layout::kCanonicalSize, box),
+                  ctx_.full->Scale());
+    auto line = Rectify(*photo, on_photo, box.size() * kPrintedScale);
+    if (!line.ok()) return std::nullopt;
+    return *std::move(line);
+  }
+
+  // The likely spellings of a whole line, its words run together.
+  static std::vector<std::pair<std::string, double>> LineSpellings(
+      const LineChoices& choices) {
+    WordChoices line;
+    for (const WordChoices& word : choices.words) {
+      line.characters.insert(line.characters.end(), word.characters.begin(),
+                             word.characters.end());
+    }
+    return LikelySpellings(line, kDateSpellings, kDateMinShare);
   }
 
   LineReading Line(const cv::Rect& box, LineKind kind, double rescale = 1.0) {
@@ -837,13 +1052,25 @@ absl::StatusOr<IdCardReading> IdCardReader::Read(
       static_cast<double>(
           std::max(decoded->original_width, decoded->original_height)) /
       std::max(decoded->image.cols, decoded->image.rows);
-  return ReadDecoded(decoded->image, to_original, photo_index, today);
+  std::optional<FullResolutionPhoto> full;
+  if (options_.detail_long_side > 0) {
+    full.emplace(photo_bytes, options_.limits, options_.detail_long_side,
+                 std::max(decoded->image.cols, decoded->image.rows));
+  }
+  return ReadImage(decoded->image, to_original, photo_index, today,
+                   full.has_value() ? &*full : nullptr);
 }
 
 absl::StatusOr<IdCardReading> IdCardReader::ReadDecoded(const cv::Mat& image,
                                                         double to_original,
                                                         int photo_index,
                                                         const Date& today) {
+  return ReadImage(image, to_original, photo_index, today, nullptr);
+}
+
+absl::StatusOr<IdCardReading> IdCardReader::ReadImage(
+    const cv::Mat& image, double to_original, int photo_index,
+    const Date& today, FullResolutionPhoto* full) {
   if (image.empty() || image.type() != CV_8UC3) {
     return absl::InvalidArgumentError(
         "the ID card reader needs a decoded 8-bit BGR photo");
@@ -852,6 +1079,7 @@ absl::StatusOr<IdCardReading> IdCardReader::ReadDecoded(const cv::Mat& image,
   Context ctx;
   ctx.photo_index = photo_index;
   ctx.to_original = to_original;
+  ctx.full = full;
   auto settle = [&](const Quad& q, CardKind kind, CardSide side) {
     ctx.card_quad = q;
     out.card_quad = ScaleQuad(q, to_original);

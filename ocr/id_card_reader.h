@@ -34,6 +34,8 @@ inline constexpr double kReviewThreshold = 0.8;
 
 enum class CardSide { kUnknown, kFront, kBack };
 
+class FullResolutionPhoto;
+
 enum class CardKind {
   kUnknown,
   kChip2021,       // Căn cước công dân gắn chip: QR on the front.
@@ -70,6 +72,10 @@ struct IdCardReaderOptions {
   DecodeLimits limits;
   // QR codes are found at this long side; more costs time for nothing.
   int decode_long_side = 2000;
+  // A printed birth date, ID number or name left unsure is read again from
+  // the upload decoded at up to this long side (0: never); only photos
+  // with such a field pay for the second decode.
+  int detail_long_side = 4000;
   // Also read the printed text when the QR code was read, to cross-check it
   // (slower; the QR is error-corrected, so off by default).
   bool cross_check_printed = false;
@@ -83,7 +89,9 @@ class IdCardReader {
 
   // Decodes the upload (limits enforced, EXIF applied) and reads it.
   // `today` places MRZ two-digit years. Unreadable photos are not errors:
-  // they return a reading with no fields and a note.
+  // they return a reading with no fields and a note. A printed birth date,
+  // ID number or name the decoded image leaves unsure is read again from
+  // the upload decoded at up to `detail_long_side`.
   absl::StatusOr<IdCardReading> Read(std::span<const uint8_t> photo_bytes,
                                      int photo_index, const Date& today);
 
@@ -97,6 +105,13 @@ class IdCardReader {
   IdCardReader(IdCardReaderOptions options,
                std::unique_ptr<TesseractReader> tesseract)
       : options_(std::move(options)), tesseract_(std::move(tesseract)) {}
+
+  // `full` (may be null) decodes the upload again at full size for the
+  // fields the decoded image is too coarse for.
+  absl::StatusOr<IdCardReading> ReadImage(const cv::Mat& image,
+                                          double to_original, int photo_index,
+                                          const Date& today,
+                                          FullResolutionPhoto* full);
 
   IdCardReaderOptions options_;
   std::unique_ptr<TesseractReader> tesseract_;

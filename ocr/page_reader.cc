@@ -18,9 +18,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "ocr/citizen_id_vote.h"
 #include "ocr/dates.h"
 #include "ocr/id_card_reader.h"
 #include "ocr/id_number.h"
+#include "ocr/page_values.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
 #include "ocr/string_view_compat.h"
@@ -63,6 +65,13 @@ constexpr size_t kMaxDateLineCandidates = 6;
 // Field lines are re-warped from the full photo at up to this many times
 // the page's scale; Tesseract shrinks lines to about 48 px anyway.
 constexpr double kMaxDetailScale = 2.0;
+constexpr size_t kIdDigits = 12;
+// A page whose title was not read is turned the way that gives at least
+// this many words Tesseract is sure of (this sure), and this many times
+// more than the other way.
+constexpr double kSureWordConfidence = 0.8;
+constexpr double kMinSureWordsToOrient = 12;
+constexpr double kOrientationRatio = 2.0;
 
 struct Word {
   std::string text;
@@ -453,6 +462,21 @@ class FieldReader {
         to_original_(to_original),
         photo_index_(photo_index) {}
 
+  cv::Size PageSize() const { return page_.size(); }
+
+  // Re-reads the region at another line height or binarisation.
+  LineReading RereadWith(const cv::Rect& box, LineKind kind, double line_scale,
+                         Binarization binarization) const {
+    double scale = 1.0;
+    const cv::Mat crop = Crop(box, false, &scale);
+    if (crop.empty()) return {};
+    auto read =
+        tesseract_.ReadLineChoices(crop, kind, line_scale, binarization);
+    if (!read.ok()) return {};
+    TrimLeadingMarks(read->reading.text);
+    return std::move(read->reading);
+  }
+
   // Re-reads the words' region alone, with `kind`'s settings.
   LineReading Reread(const cv::Rect& box, LineKind kind,
                      bool sharpen = false) const {
@@ -658,7 +682,63 @@ std::string Hhmm(const TimeOfDay& t) {
 }
 
 // Reads every located field of a known document kind.
+// The sex when its label was not matched ("Gán tính", or the whole line
+// lost by the layout pass). On the death notice and the extract the line
+// "Giới tính: …  Dân tộc: …" is the one under the birth date: that line is
+// read again, or, when the layout pass went straight to "Quốc tịch", the
+// band between them. The value is a closed set (Nam, Nữ); without its label
+// it stays below the review threshold.
+std::optional<Sex> ReadSexByPosition(
+    const std::vector<Line>& lines, const std::map<std::string, Located>& where,
+    const FieldReader& reader, PageReading& out) {
+  auto dob = where.find("date_of_birth");
+  if (dob == where.end() || dob->second.line < 0 ||
+      dob->second.line >= static_cast<int>(lines.size())) {
+    return std::nullopt;
+  }
+  const Line& above = lines[dob->second.line];
+  const int pitch = std::max(above.box.height * 2, 8);
+  std::optional<cv::Rect> box;
+  if (dob->second.line + 1 < static_cast<int>(lines.size())) {
+    const Line& next = lines[dob->second.line + 1];
+    const int gap = next.box.y - above.box.br().y;
+    const std::string folded = FoldForMatching(next.Text());
+    const bool nationality = ContainsFuzzy(
+        folded.substr(0, std::min<size_t>(folded.size(), 12)), "QUOC TICH");
+    if (!nationality && gap < pitch) {
+      box = next.box;
+    } else if (nationality && gap >= above.box.height) {
+      // A line as tall as the birth date's, midway.
+      const int mid = (above.box.br().y + next.box.y) / 2;
+      const int h = std::min(above.box.height, next.box.height);
+      box = cv::Rect(above.box.x, mid - h / 2,
+                     reader.PageSize().width / 2 - above.box.x, h);
+    }
+  }
+  if (!box.has_value() || box->width < 8 || box->height < 4) {
+    return std::nullopt;
+  }
+  // Two readings must not contradict each other; one that finds no word
+  // of the set does not count against the other.
+  std::optional<Sex> found;
+  for (int way = 0; way < 3; ++way) {
+    const std::string t =
+        way < 2
+            ? reader.Reread(*box, LineKind::kName, way == 1).text
+            : reader.RereadWith(*box, LineKind::kName, 1.0, Binarization::kOtsu)
+                  .text;
+    const auto s = SexAfterLabel(t);
+    if (!s.has_value()) continue;
+    if (found.has_value() && *found != *s) return std::nullopt;
+    found = s;
+  }
+  if (!found.has_value()) return std::nullopt;
+  out.fields["sex"] = reader.Make(SexWord(*found), kUnprovenConfidence, *box);
+  return found;
+}
+
 void ReadFields(const std::vector<FieldSpec>& specs,
+                const std::vector<Line>& lines,
                 const std::map<std::string, Located>& where,
                 const FieldReader& reader, PageReading& out) {
   // Dates and sex first: the ID number is checked against them.
@@ -896,32 +976,61 @@ void ReadFields(const std::vector<FieldSpec>& specs,
       }
     }
   }
+  // Only where the sex shares the line under the birth date (death notice,
+  // extract), not the birth notice's "Giới tính của con".
+  const bool sex_under_birth =
+      std::any_of(specs.begin(), specs.end(), [](const FieldSpec& s) {
+        return s.key == "sex" && s.labels.front() == "GIOI TINH";
+      });
+  if (sex_under_birth && !out.fields.count("sex") && !sex.has_value()) {
+    sex = ReadSexByPosition(lines, where, reader, out);
+  }
   // The ID number's century/sex/year digits against the birth date (or
   // year) and sex printed on the same paper; a birth notice's ID is the
   // mother's, so her sex is known.
   for (const auto& [spec, loc] : ids) {
-    const cv::Rect box = Union(loc->words, 0);
-    LineReading line = reader.Reread(box, LineKind::kDigits);
-    std::string n2 = DigitsOf(line.text);
+    cv::Rect box = Union(loc->words, 0);
     const std::string n1 = DigitsOf(JoinText(loc->words, 0));
-    if (n2 != n1 || !ParseCitizenId(n2).ok()) {
-      // Blurred 3, 6 and 8 pass for each other: a sharpened reading that
-      // agrees with the layout pass, or is the only well-formed number,
-      // replaces the first.
-      LineReading sharp = reader.Reread(box, LineKind::kDigits, true);
-      const std::string n3 = DigitsOf(sharp.text);
-      if ((n3 == n1 && !n3.empty()) ||
-          (!ParseCitizenId(n2).ok() && ParseCitizenId(n3).ok())) {
-        n2 = n3;
-        line = std::move(sharp);
-      }
+    const int right_margin = reader.PageSize().width * 19 / 20;
+    if (n1.size() < kIdDigits && loc->label_right >= 0 &&
+        loc->label_right < right_margin - box.height) {
+      // The layout pass kept only part of the number (a blurred digit
+      // taken for a gap): the value runs from the label to the margin.
+      const int x = std::min(box.x, loc->label_right + 1);
+      box = cv::Rect(x, box.y, right_margin - x, box.height);
     }
-    if (n2.empty()) continue;
-    auto id = ParseCitizenId(n2);
-    double conf = id.ok() ? kUnprovenConfidence : kContradictedConfidence;
     const bool mother = spec->key == "mother_id_number";
-    const std::optional<Sex> who_sex =
-        mother ? std::optional<Sex>(Sex::kFemale) : sex;
+    IdHolder holder;
+    holder.sex = mother ? std::optional<Sex>(Sex::kFemale) : sex;
+    if (mother && birth_year.has_value()) {
+      holder.birth_year = *birth_year;
+    } else if (!mother && birth.has_value()) {
+      holder.birth_year = birth->year;
+    }
+    const LineReading line = reader.Reread(box, LineKind::kDigits);
+    const std::string n2 = DigitsOf(line.text);
+    // The re-read first: on a tie its digit wins.
+    std::vector<std::string> readings = {n2, n1};
+    if (n2 != n1 || !ConsistentCitizenId(n2, holder)) {
+      // Blurred 3, 6 and 8 pass for each other, differently under each
+      // binarisation and scale: more readings to vote digit by digit.
+      readings.push_back(
+          DigitsOf(reader.Reread(box, LineKind::kDigits, true).text));
+      readings.push_back(DigitsOf(
+          reader.RereadWith(box, LineKind::kDigits, 1.0, Binarization::kOtsu)
+              .text));
+      readings.push_back(DigitsOf(
+          reader
+              .RereadWith(box, LineKind::kDigits, 1.35, Binarization::kSauvola)
+              .text));
+    }
+    const std::optional<IdVote> vote = VoteCitizenId(readings, holder);
+    std::string number = vote.has_value() ? vote->number : n2;
+    if (number.empty()) number = n1;
+    if (number.empty()) continue;
+    auto id = ParseCitizenId(number);
+    double conf = id.ok() ? kUnprovenConfidence : kContradictedConfidence;
+    const std::optional<Sex> who_sex = holder.sex;
     std::optional<Date> who_birth;
     if (mother && birth_year.has_value()) {
       who_birth = Date{*birth_year, 1, 1};
@@ -931,7 +1040,9 @@ void ReadFields(const std::vector<FieldSpec>& specs,
     if (id.ok() && who_sex.has_value() && who_birth.has_value()) {
       const auto found = CheckCitizenIdAgainst(*id, *who_birth, *who_sex);
       if (found.empty()) {
-        if (n1 == n2 &&
+        // Proven only when read alike without repair: a repaired digit
+        // was chosen to agree, so the agreement proves nothing.
+        if (n1 == n2 && n2 == number && vote.has_value() && !vote->repaired &&
             both_sure(line.confidence, MinConfidence(loc->words, 0))) {
           conf = kProvenConfidence;
         }
@@ -942,7 +1053,17 @@ void ReadFields(const std::vector<FieldSpec>& specs,
             DescribeDisagreements(*id, *who_birth, *who_sex, found)));
       }
     }
-    out.fields[std::string(spec->key)] = reader.Make(n2, conf, box);
+    ReadField f = reader.Make(number, conf, box);
+    for (const std::string& other : {n2, n1}) {
+      if (other.size() != kIdDigits || other == number) continue;
+      bool seen = false;
+      for (const Reading& a : f.alternatives) seen |= a.value == other;
+      if (!seen) {
+        f.alternatives.push_back(
+            reader.Make(other, kContradictedConfidence, box).best);
+      }
+    }
+    out.fields[std::string(spec->key)] = std::move(f);
   }
   // Values proven only together: the birth year and sex are confirmed by an
   // ID number that agrees with them.
@@ -1029,28 +1150,51 @@ bool ReadIssueDate(const std::vector<Line>& lines, const cv::Size page_size,
     // right margin.
     cv::Rect box = line->box;
     box.width = std::max(box.width, page_size.width * 19 / 20 - box.x);
-    LineReading r = reader.Reread(box, LineKind::kName);
-    std::optional<Date> d2 = DateInWords(r.text);
-    if (!d2.has_value() || (d1.has_value() && *d1 != *d2)) {
-      // Italic digits blur into each other (5 read as 9): a sharpened
-      // reading settles it or is kept when the first was unreadable.
-      LineReading sharp = reader.Reread(box, LineKind::kName, true);
-      const std::optional<Date> d3 = DateInWords(sharp.text);
-      if (d3.has_value() && (!d2.has_value() || d3 == d1)) {
-        d2 = d3;
-        r = std::move(sharp);
+    const LineReading r = reader.Reread(box, LineKind::kName);
+    // Italic digits blur into each other (5 read as 9, 06 as 00), a
+    // different one under each sharpening, binarisation and scale: the
+    // day, month and year are each voted over the readings.
+    std::vector<DateParts> parts = {
+        DatePartsInWords(line->Text()), DatePartsInWords(r.text),
+        DatePartsInWords(reader.Reread(box, LineKind::kName, true).text)};
+    const bool date_line =
+        std::any_of(parts.begin(), parts.end(), [](const DateParts& p) {
+          return p.day.has_value() || p.month.has_value() || p.year.has_value();
+        });
+    if (!date_line) continue;
+    parts.push_back(DatePartsInWords(
+        reader.RereadWith(box, LineKind::kName, 1.0, Binarization::kOtsu)
+            .text));
+    parts.push_back(DatePartsInWords(
+        reader.RereadWith(box, LineKind::kName, 1.35, Binarization::kSauvola)
+            .text));
+    bool unanimous = false;
+    std::optional<Date> d = VoteDateParts(parts, Today(), &unanimous);
+    if (!d.has_value()) {
+      // No part seen twice: the first whole, real, past date of the plain,
+      // sharpened and layout readings, kept for the officer's review.
+      for (size_t i : {1, 2, 0}) {
+        const DateParts& p = parts[i];
+        if (!p.day.has_value() || !p.month.has_value() || !p.year.has_value()) {
+          continue;
+        }
+        auto whole = MakeDate(*p.year, *p.month, *p.day);
+        if (whole.ok() && !(Today() < *whole)) {
+          d = *whole;
+          break;
+        }
       }
     }
-    if (!d1.has_value() && !d2.has_value()) continue;
-    const bool agree = d1.has_value() && d2.has_value() && *d1 == *d2;
+    if (!d.has_value()) continue;
     out.fields["issue_date"] = reader.Make(
-        FormatDate(d2.has_value() ? *d2 : *d1),
-        agree && r.confidence >= kMinTesseractForProof &&
+        FormatDate(*d),
+        unanimous && d1.has_value() && *d1 == *d &&
+                r.confidence >= kMinTesseractForProof &&
                 MinConfidence(line->words, 0) >= kMinTesseractForProof
             ? kClosedSetConfidence
             : kUnprovenConfidence,
         line->box);
-    if (!agree && d1.has_value() && d2.has_value()) {
+    if (d1.has_value() && *d1 != *d) {
       out.fields["issue_date"].alternatives.push_back(
           reader.Make(FormatDate(*d1), kUnprovenConfidence, line->box).best);
     }
@@ -1098,12 +1242,14 @@ void ReadHeader(const std::vector<Line>& lines, const cv::Size page_size,
       std::string text = r.text;
       if (std::regex_match(text, m, kNumber)) {
         double conf = text == page_text ? kUnprovenConfidence : 0.5;
-        // The book's year is the registration year.
+        // The book's year is the registration year; the entry's number
+        // has nothing to check it against (two blurred readings agreed on
+        // "2635/2001" for 265/2001), so it stays below review.
         auto reg = out.fields.find("registration_date");
         if (text == page_text && reg != out.fields.end() &&
             reg->second.best.confidence >= kProvenConfidence &&
             reg->second.best.value.substr(6) == m[2].str()) {
-          conf = kClosedSetConfidence;
+          conf = kUnverifiableCap;
         }
         out.fields["registration_number"] = reader.Make(text, conf, box);
       } else if (!text.empty()) {
@@ -1390,6 +1536,36 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       }
     }
     layout_->SetVariable("thresholding_method", "2");
+    if (!oriented && !card_shaped) {
+      // Neither title nor motto readable (a blurred header), yet the body
+      // may be: the way up is the one whose page Tesseract reads with more
+      // confident words, when clearly so. Without a title the paper is an
+      // "other document".
+      double sure[2] = {0, 0};
+      for (int t = 0; t < 2; ++t) {
+        for (const Line& l :
+             LayoutLines(*layout_, turned[t],
+                         cv::Rect(0, 0, size.width, size.height))) {
+          for (const Word& w : l.words) {
+            if (w.folded.size() >= 2 && w.confidence >= kSureWordConfidence) {
+              sure[t] += 1;
+            }
+          }
+        }
+      }
+      const int up = sure[1] > sure[0] ? 1 : 0;
+      if (sure[up] >= kMinSureWordsToOrient &&
+          sure[up] >= kOrientationRatio * sure[1 - up]) {
+        oriented = true;
+        quad = TurnQuad(base, 2 * up);
+        gray = turned[up];
+        light = lights[up];
+        cls = TitleClass{};
+        cls.kind = DocumentKind::kOther;
+        out.notes.push_back(
+            "Không đọc được tiêu đề; hướng trang suy ra từ chữ trong trang.");
+      }
+    }
     if (!oriented) {
       out.kind = card_shaped ? DocumentKind::kIdCard : DocumentKind::kNone;
       out.notes.push_back(card_shaped
@@ -1457,7 +1633,7 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     }
     FieldReader reader(*lines_, gray, light, fine, quad, to_original,
                        photo_index);
-    ReadFields(specs, where, reader, out);
+    ReadFields(specs, lines, where, reader, out);
     ReadHeader(lines, size, reader, out.kind, out);
     if (out.kind == DocumentKind::kOther && !out.fields.count("issue_date")) {
       // Tesseract's layout analysis under Sauvola may skip the blurred

@@ -261,12 +261,16 @@ absl::StatusOr<tesseract::TessBaseAPI*> TesseractReader::Start(
   cv::meanStdDev(prepared, mean, stddev);
   if (stddev[0] < kMinInkContrast) return nullptr;
 
-  tesseract::TessBaseAPI* api =
-      kind == LineKind::kName ? vie_.get() : eng_.get();
-  if (kind == LineKind::kDigits) {
+  const bool vietnamese =
+      kind == LineKind::kName || kind == LineKind::kDigitsVietnamese;
+  tesseract::TessBaseAPI* api = vietnamese ? vie_.get() : eng_.get();
+  if (kind == LineKind::kDigits || kind == LineKind::kDigitsVietnamese) {
     api->SetVariable("tessedit_char_whitelist", kDigitsWhitelist);
   } else if (kind == LineKind::kMrz) {
     api->SetVariable("tessedit_char_whitelist", kMrzWhitelist);
+  } else {
+    // The Vietnamese engine also reads digits; names need every letter.
+    api->SetVariable("tessedit_char_whitelist", "");
   }
   api->SetPageSegMode(kind == LineKind::kMrz ? tesseract::PSM_SINGLE_BLOCK
                                              : tesseract::PSM_SINGLE_LINE);

@@ -29,6 +29,9 @@ enum class LineKind {
   kName,
   // Digits and date separators (ID numbers, dates).
   kDigits,
+  // The same characters read with the Vietnamese model, which was trained
+  // on other text and blurs digits differently: a second opinion.
+  kDigitsVietnamese,
   // The ICAO MRZ block: A-Z, 0-9 and '<', English model, as a block of lines.
   kMrz,
 };

@@ -464,4 +464,43 @@ std::vector<std::vector<SyllableOption>> PoolSyllableOptions(
   return out;
 }
 
+void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
+                       double share) {
+  if (!(share > 0)) return;
+  share = std::min(share, 1.0);
+  for (size_t i = 0; i < syllables.size(); ++i) {
+    const NamePart part = i == 0                      ? NamePart::kFamily
+                          : i + 1 == syllables.size() ? NamePart::kGiven
+                                                      : NamePart::kMiddle;
+    std::vector<SyllableOption>& options = syllables[i];
+    for (SyllableOption& bare : options) {
+      const auto letters = ParseSyllable(bare.text);
+      if (!letters.has_value() || letters->tone != Tone::kLevel ||
+          !(bare.probability > 0) ||
+          NameSyllableFrequency(bare.text, part) != 0) {
+        continue;
+      }
+      std::vector<SyllableOption*> marked;
+      double total = 0;
+      for (SyllableOption& other : options) {
+        const auto parsed = ParseSyllable(other.text);
+        if (!parsed.has_value() || parsed->tone == Tone::kLevel ||
+            parsed->onset != letters->onset ||
+            parsed->rhyme != letters->rhyme || !(other.probability > 0) ||
+            NameSyllableFrequency(other.text, part) == 0) {
+          continue;
+        }
+        marked.push_back(&other);
+        total += other.probability;
+      }
+      if (!(total > 0)) continue;
+      const double moved = bare.probability * share;
+      for (SyllableOption* other : marked) {
+        other->probability += moved * other->probability / total;
+      }
+      bare.probability -= moved;
+    }
+  }
+}
+
 }  // namespace cdkv::ocr

@@ -78,6 +78,16 @@ std::vector<NameCandidate> RankNameCandidates(
 std::vector<std::vector<SyllableOption>> PoolSyllableOptions(
     const std::vector<std::vector<WordChoices>>& readings);
 
+// Blur erases tone marks and does not draw them, so a toneless spelling
+// that no Vietnamese name uses in its place ("THUY", "BINH") is also
+// evidence for the same letters with a mark names do use, where a reading
+// saw one ("THÙY", "THỦY"): `share` (0..1) of its probability moves to
+// those options of the same syllable, in proportion to theirs. Syllables in
+// name order, the first the family name. Nothing moves to a spelling no
+// reading proposed.
+void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
+                       double share);
+
 }  // namespace cdkv::ocr
 
 #endif  // CDKV_OCR_VIETNAMESE_NAME_H_

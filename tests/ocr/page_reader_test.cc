@@ -333,5 +333,85 @@ TEST_CASE("bad input to the page reader: errors or empty readings") {
   CHECK_FALSE(Reader().Read(bytes, 0).ok());
 }
 
+// A level-0 12-MP photo of `content` after `edit` changed the printed page.
+template <typename Edit>
+std::vector<uint8_t> EditedPagePhoto(const synth::PageContent& content,
+                                     uint32_t seed, Edit edit) {
+  static const synth::PageRenderer renderer = [] {
+    auto r = synth::PageRenderer::Create();
+    REQUIRE(r.ok());
+    return *std::move(r);
+  }();
+  std::mt19937_64 rng(seed);
+  cv::Mat page = renderer.Render(content, 3000, rng);
+  edit(page);
+  synth::PhotoOptions options;
+  options.level = 0;
+  options.frame = cv::Size(3000, 4000);
+  return testing::Jpeg(synth::Photograph(page, options, rng));
+}
+
+TEST_CASE("a misprinted sex label: the value is still read, below review") {
+  // "Gán tính" (two edits from "Giới tính") is beyond the label's budget;
+  // the line under the birth date is read again for Nam/Nữ.
+  std::mt19937_64 rng(404);
+  synth::RandomIdentity(rng);
+  synth::PageContent content =
+      synth::RandomPageContent(synth::PageKind::kBirthExtract, rng);
+  bool replaced = false;
+  for (std::string& line : content.body) {
+    if (line.rfind("Giới tính: ", 0) == 0) {
+      line.replace(0, std::string("Giới tính").size(), "Gán tính");
+      replaced = true;
+    }
+  }
+  REQUIRE(replaced);
+  std::string sex;
+  for (const auto& [key, value] : content.fields) {
+    if (key == "sex") sex = value;
+  }
+  REQUIRE(!sex.empty());
+  auto reading =
+      Reader().Read(EditedPagePhoto(content, 404, [](cv::Mat&) {}), 0);
+  REQUIRE(reading.ok());
+  CHECK(reading->kind == DocumentKind::kBirthExtract);
+  REQUIRE(reading->fields.count("sex"));
+  CHECK(reading->fields["sex"].best.value == sex);
+  CHECK(reading->fields["sex"].best.confidence < kReviewThreshold);
+}
+
+TEST_CASE("an upside-down page with no readable header is an other document") {
+  // The top of the page (issuer, motto, title) wiped out, the photo turned
+  // upside down: the way up comes from the body's text.
+  std::mt19937_64 rng(405);
+  synth::RandomIdentity(rng);
+  const synth::PageContent content =
+      synth::RandomPageContent(synth::PageKind::kOther, rng);
+  std::vector<uint8_t> jpeg = EditedPagePhoto(content, 405, [](cv::Mat& page) {
+    cv::rectangle(page, cv::Rect(0, 0, page.cols, page.rows * 30 / 100),
+                  cv::Scalar(255, 255, 255), cv::FILLED);
+  });
+  cv::Mat photo = cv::imdecode(jpeg, cv::IMREAD_COLOR);
+  cv::rotate(photo, photo, cv::ROTATE_180);
+  std::vector<uint8_t> turned;
+  REQUIRE(cv::imencode(".jpg", photo, turned));
+  auto reading = Reader().Read(turned, 0);
+  REQUIRE(reading.ok());
+  CHECK(reading->kind == DocumentKind::kOther);
+  std::string date;
+  for (const auto& [key, value] : content.fields) {
+    if (key == "issue_date") date = value;
+  }
+  REQUIRE(reading->fields.count("issue_date"));
+  CHECK(reading->fields["issue_date"].best.value == date);
+  // A blank page turned either way is still nothing.
+  cv::Mat blank(4000, 3000, CV_8UC3, cv::Scalar(200, 200, 200));
+  std::vector<uint8_t> blank_jpeg;
+  REQUIRE(cv::imencode(".jpg", blank, blank_jpeg));
+  auto nothing = Reader().Read(blank_jpeg, 0);
+  REQUIRE(nothing.ok());
+  CHECK(nothing->kind == DocumentKind::kNone);
+}
+
 }  // namespace
 }  // namespace cdkv::ocr

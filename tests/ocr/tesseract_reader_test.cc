@@ -233,3 +233,34 @@ TEST_CASE("NormalizeNfc composes decomposed Vietnamese", "[ocr][tesseract]") {
 
 }  // namespace
 }  // namespace cdkv::ocr
+
+namespace cdkv::ocr {
+namespace {
+
+TEST_CASE("The Vietnamese model reads digits too, and names after them",
+          "[ocr][tesseract]") {
+  const cv::Mat date = Line(synth::kDejaVuSans, "21/03/2000");
+  const cv::Mat id = Line(synth::kDejaVuSans, "001300461615");
+  const cv::Mat name = Line(synth::kDejaVuSans, "TRẦN THÙY HOA");
+  CHECK(Read(date, LineKind::kDigitsVietnamese).text == "21/03/2000");
+  CHECK(Read(id, LineKind::kDigitsVietnamese).text == "001300461615");
+  // Letters are off the digits' whitelist: read with the same engine
+  // right after, a name must come back whole.
+  CHECK(Read(name, LineKind::kName).text == "TRẦN THÙY HOA");
+  auto choices =
+      Reader().ReadLineChoices(date, LineKind::kDigitsVietnamese, 1.35);
+  REQUIRE(choices.ok());
+  CHECK(choices->reading.text == "21/03/2000");
+  for (const WordChoices& word : choices->words) {
+    for (const auto& alternatives : word.characters) {
+      for (const CharChoice& c : alternatives) {
+        INFO("alternative '" << c.text << "'");
+        CHECK(std::string("0123456789/-.").find(c.text) != std::string::npos);
+      }
+    }
+  }
+  CHECK(Read(name, LineKind::kName).text == "TRẦN THÙY HOA");
+}
+
+}  // namespace
+}  // namespace cdkv::ocr

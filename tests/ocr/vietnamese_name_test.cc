@@ -193,3 +193,61 @@ TEST_CASE("PoolSyllableOptions pools readings into spellings per syllable",
 
 }  // namespace
 }  // namespace cdkv::ocr
+
+namespace cdkv::ocr {
+namespace {
+
+TEST_CASE(
+    "CreditErasedTones gives an unused toneless syllable's weight to "
+    "marked ones a reading saw",
+    "[ocr][vietnamese_name]") {
+  // "THUY" is no name syllable; "THÙY" and "THỦY" are. Half of THUY's 0.6
+  // goes to them in proportion (0.1 : 0.2).
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"TRẦN", 0.9}},
+      {{"THUY", 0.6}, {"THỦY", 0.2}, {"THÙY", 0.1}, {"THUỴ", 0.0}},
+      {{"HOA", 0.9}}};
+  CreditErasedTones(name, 0.5);
+  CHECK(name[1][0].probability == Approx(0.3));
+  CHECK(name[1][1].probability == Approx(0.4));
+  CHECK(name[1][2].probability == Approx(0.2));
+  CHECK(name[1][3].probability == 0.0);  // No reading saw it: nothing.
+  CHECK(name[0][0].probability == 0.9);
+  CHECK(name[2][0].probability == 0.9);  // "HOA" is a name: kept.
+  const auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "TRẦN THỦY HOA");
+}
+
+TEST_CASE("CreditErasedTones leaves names, lone readings and bad input alone",
+          "[ocr][vietnamese_name]") {
+  // "VINH" is a given name without a mark: it keeps its weight.
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"LÊ", 0.9}}, {{"VINH", 0.7}, {"VĨNH", 0.3}}};
+  CreditErasedTones(name, 0.5);
+  CHECK(name[1][0].probability == 0.7);
+  CHECK(name[1][1].probability == 0.3);
+  // No marked spelling proposed: nothing to move to.
+  name = {{{"LÊ", 0.9}}, {{"BINH", 0.9}, {"BIMH", 0.1}}};
+  CreditErasedTones(name, 0.5);
+  CHECK(name[1][0].probability == 0.9);
+  // Other letters are not the same syllable ("HƯNG" has a horn).
+  name = {{{"LÊ", 0.9}}, {{"HUNG", 0.8}, {"HƯNG", 0.2}}};
+  CreditErasedTones(name, 0.5);
+  CHECK(name[1][0].probability == 0.8);
+  // Shares outside 0..1, malformed text, empty lists: no harm.
+  name = {{{"LÊ", 0.9}}, {{"THUY", 0.6}, {"THÙY", 0.1}}};
+  CreditErasedTones(name, -1.0);
+  CHECK(name[1][0].probability == 0.6);
+  CreditErasedTones(name, 7.0);
+  CHECK(name[1][0].probability == Approx(0.0));
+  CHECK(name[1][1].probability == Approx(0.7));
+  std::vector<std::vector<SyllableOption>> junk = {
+      {}, {{"\xff\xfe", 0.5}, {"", 0.5}}, {{"THUY", -2.0}, {"THÙY", 0.5}}};
+  CreditErasedTones(junk, 0.5);
+  CHECK(junk[2][0].probability == -2.0);
+  CHECK(junk[2][1].probability == 0.5);
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
