@@ -1,5 +1,6 @@
 #include "services/records/record_store.h"
 
+#include <chrono>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -12,6 +13,23 @@
 
 namespace cdkv::records {
 namespace {
+
+// Reads the database file through a memory map. In WAL mode a connection
+// drops its whole page cache whenever another connection has written since
+// its last transaction, which on a busy store is every read: without the map,
+// each page of each B-tree descent is a read() and a 4 KiB copy.
+constexpr std::string_view kMapDatabase = "PRAGMA mmap_size=2147418112";
+
+// A deferred transaction takes its snapshot at its first read of the
+// database; this is that read.
+constexpr std::string_view kTakeSnapshot =
+    "SELECT count(*) FROM sqlite_schema WHERE 0";
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 using store::CachedStatement;
 using store::Statement;
@@ -685,9 +703,18 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
     if (absl::Status s = db->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) {
       return s;
     }
+    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) return s;
+  }
+  std::unique_ptr<store::Checkpointer> checkpointer;
+  if (!in_memory) {
+    absl::StatusOr<std::unique_ptr<store::Checkpointer>> started =
+        store::Checkpointer::Start(path);
+    if (!started.ok()) return started.status();
+    checkpointer = *std::move(started);
+    checkpointer->Attach(*db);
   }
   auto records = std::unique_ptr<RecordStore>(
-      new RecordStore(path, options, *std::move(db)));
+      new RecordStore(path, options, *std::move(db), std::move(checkpointer)));
   // Open one reader now so a path readers cannot open fails here, not on the
   // first request.
   if (!records->in_memory_) {
@@ -699,10 +726,12 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
 }
 
 RecordStore::RecordStore(std::string path, Options options,
-                         store::Database writer)
+                         store::Database writer,
+                         std::unique_ptr<store::Checkpointer> checkpointer)
     : path_(std::move(path)),
       options_(options),
       in_memory_(path_ == ":memory:" || path_.empty()),
+      checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
       wal_sync_(path_) {}
 
@@ -723,6 +752,7 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
     batch_ = std::make_shared<Batch>();
   }
   std::shared_ptr<Batch> batch = batch_;
+  const int64_t body_start = NowNs();
   absl::Status status = writer_.ExecCached("SAVEPOINT body");
   if (status.ok()) {
     SqliteTx view(writer_);
@@ -747,11 +777,31 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
     }
     if (status.ok()) ++batch->members;
   }
+  body_ns_.fetch_add(NowNs() - body_start, std::memory_order_relaxed);
+  bool commits_later = false;
   if (in_memory_ || queued_writers_.load(std::memory_order_relaxed) == 0 ||
       batch->members >= options_.max_batch) {
-    CommitBatch();  // Unlocks write_mu_.
+    if (!syncing_) {
+      CommitBatch();  // Unlocks write_mu_.
+    } else {
+      // The previous batch is still syncing: this one stays open, so
+      // writers arriving meanwhile join it, and this writer commits it once
+      // that sync ends (unless another writer got there first).
+      commits_later = !batch->commit_claimed;
+      batch->commit_claimed = true;
+      write_mu_.Unlock();
+    }
   } else {
     write_mu_.Unlock();
+  }
+  if (commits_later) {
+    batch->may_commit.WaitForNotification();
+    write_mu_.Lock();
+    if (batch_ == batch) {
+      CommitBatch();
+    } else {
+      write_mu_.Unlock();
+    }
   }
   if (!status.ok()) return status;
   writes_.fetch_add(1, std::memory_order_relaxed);
@@ -761,10 +811,22 @@ absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
 
 void RecordStore::CommitBatch() {
   std::shared_ptr<Batch> batch = std::move(batch_);
-  // Waits for the previous batch's sync (and for running reads): readers never
-  // see a batch before it is durable, and batches become durable in order.
+  if (!batch->may_commit.HasBeenNotified()) batch->may_commit.Notify();
+  if (!sync_error_.ok()) {
+    batch_ = std::move(batch);
+    FailBatch(sync_error_);
+    write_mu_.Unlock();
+    return;
+  }
+  // Waits for reads taking their snapshot: readers never see a batch before
+  // it is durable. (The previous batch's sync has ended: see syncing_.)
+  const int64_t wait_start = NowNs();
   commit_gate_.Lock();
+  const int64_t commit_start = NowNs();
+  gate_wait_ns_.fetch_add(commit_start - wait_start, std::memory_order_relaxed);
   absl::Status status = writer_.ExecCached("COMMIT");
+  const int64_t sync_start = NowNs();
+  commit_ns_.fetch_add(sync_start - commit_start, std::memory_order_relaxed);
   if (!status.ok()) {
     commit_gate_.Unlock();
     batch_ = std::move(batch);
@@ -774,10 +836,12 @@ void RecordStore::CommitBatch() {
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
   // The next batch runs its bodies while this one syncs.
+  syncing_ = true;
   write_mu_.Unlock();
   if (options_.before_sync) options_.before_sync();
   if (!in_memory_) status = wal_sync_.Sync();
   commit_gate_.Unlock();
+  sync_ns_.fetch_add(NowNs() - sync_start, std::memory_order_relaxed);
   if (!status.ok()) {
     // The kernel may have dropped the pages it failed to write, so nothing
     // written since can be trusted to reach the disk: refuse every later
@@ -785,11 +849,17 @@ void RecordStore::CommitBatch() {
     status = absl::DataLossError(
         absl::StrCat("the record store could not make its log durable (",
                      status.message(), "); restart the server"));
-    absl::MutexLock lock(&write_mu_);
-    if (sync_error_.ok()) sync_error_ = status;
   }
   batch->status = status;
   batch->done.Notify();
+  absl::MutexLock lock(&write_mu_);
+  if (!status.ok() && sync_error_.ok()) sync_error_ = status;
+  syncing_ = false;
+  // Hand the open batch to the writer waiting to commit it.
+  if (batch_ != nullptr && batch_->commit_claimed &&
+      !batch_->may_commit.HasBeenNotified()) {
+    batch_->may_commit.Notify();
+  }
 }
 
 void RecordStore::FailBatch(const absl::Status& error) {
@@ -797,6 +867,7 @@ void RecordStore::FailBatch(const absl::Status& error) {
   // the connection is usable again.
   if (writer_.InTransaction()) (void)writer_.ExecCached("ROLLBACK");
   batch_->status = error;
+  if (!batch_->may_commit.HasBeenNotified()) batch_->may_commit.Notify();
   batch_->done.Notify();
   batch_.reset();
 }
@@ -817,14 +888,20 @@ absl::Status RecordStore::Read(const std::function<absl::Status(Tx&)>& body) {
   if (!db.ok()) return db.status();
   absl::Status status;
   {
+    // The gate is needed only while the snapshot is taken: after that, later
+    // commits are invisible to this transaction, so a COMMIT waits for a read
+    // to start, not for it to end.
     absl::ReaderMutexLock gate(&commit_gate_);
     status = db->ExecCached("BEGIN");
-    if (status.ok()) {
-      SqliteTx view(*db);
-      status = body(view);
-      if (absl::Status r = db->ExecCached("ROLLBACK"); !r.ok() && status.ok()) {
-        status = r;
-      }
+    if (status.ok()) status = db->ExecCached(kTakeSnapshot);
+  }
+  if (status.ok()) {
+    SqliteTx view(*db);
+    status = body(view);
+  }
+  if (db->InTransaction()) {
+    if (absl::Status r = db->ExecCached("ROLLBACK"); !r.ok() && status.ok()) {
+      status = r;
     }
   }
   if (db->InTransaction()) {
@@ -856,6 +933,9 @@ absl::StatusOr<store::Database> RecordStore::AcquireReader() {
   read_only.create = false;
   read_only.read_only = true;
   absl::StatusOr<store::Database> db = store::Database::Open(path_, read_only);
+  if (db.ok()) {
+    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) db = s;
+  }
   if (!db.ok()) {
     absl::MutexLock lock(&readers_mu_);
     --open_readers_;
@@ -869,8 +949,16 @@ void RecordStore::ReleaseReader(store::Database db) {
 }
 
 RecordStore::Stats RecordStore::stats() const {
-  return {writes_.load(std::memory_order_relaxed),
-          commits_.load(std::memory_order_relaxed)};
+  Stats stats;
+  stats.writes = writes_.load(std::memory_order_relaxed);
+  stats.commits = commits_.load(std::memory_order_relaxed);
+  stats.body_ns = body_ns_.load(std::memory_order_relaxed);
+  stats.gate_wait_ns = gate_wait_ns_.load(std::memory_order_relaxed);
+  stats.commit_ns = commit_ns_.load(std::memory_order_relaxed);
+  stats.sync_ns = sync_ns_.load(std::memory_order_relaxed);
+  if (checkpointer_ != nullptr)
+    stats.checkpoints = checkpointer_->checkpoints();
+  return stats;
 }
 
 }  // namespace cdkv::records

@@ -17,6 +17,7 @@
 #include "absl/synchronization/notification.h"
 #include "services/domain/lifecycle.h"
 #include "services/records/records.h"
+#include "services/store/checkpointer.h"
 #include "services/store/sqlite.h"
 #include "services/store/wal_sync.h"
 
@@ -158,6 +159,17 @@ class RecordStore {
   struct Stats {
     int64_t writes = 0;   // Bodies that returned OK.
     int64_t commits = 0;  // Batches committed (one fsync each).
+    // Where the writer connection's time goes, in nanoseconds: running
+    // bodies, waiting to COMMIT (for the previous batch's sync and for reads
+    // taking their snapshot), the COMMIT itself, and the log's sync (which
+    // does not hold the writer).
+    int64_t body_ns = 0;
+    int64_t gate_wait_ns = 0;
+    int64_t commit_ns = 0;
+    int64_t sync_ns = 0;
+    // Checkpoints (the log copied back into the database) run beside the
+    // writer.
+    int64_t checkpoints = 0;
   };
   Stats stats() const;
 
@@ -166,9 +178,15 @@ class RecordStore {
     absl::Notification done;  // After status is set.
     absl::Status status;
     int members = 0;
+    // A writer found the batch complete while the previous one was syncing;
+    // it commits this batch when may_commit is notified, which happens when
+    // that sync ends (or when another writer commits or fails the batch).
+    bool commit_claimed = false;
+    absl::Notification may_commit;
   };
 
-  RecordStore(std::string path, Options options, store::Database writer);
+  RecordStore(std::string path, Options options, store::Database writer,
+              std::unique_ptr<store::Checkpointer> checkpointer);
 
   // Commits the open batch and syncs it; releases write_mu_ before the sync.
   void CommitBatch() ABSL_UNLOCK_FUNCTION(write_mu_);
@@ -184,9 +202,15 @@ class RecordStore {
   // write commits at once.
   const bool in_memory_;
 
+  // Declared before writer_, which reports to it, so it outlives it. Null
+  // in memory.
+  std::unique_ptr<store::Checkpointer> checkpointer_;
   absl::Mutex write_mu_;
   store::Database writer_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<Batch> batch_ ABSL_GUARDED_BY(write_mu_);
+  // A batch is between its COMMIT and the end of its sync; the open batch
+  // commits after it (batches become durable in order, one sync at a time).
+  bool syncing_ ABSL_GUARDED_BY(write_mu_) = false;
   // Set when a sync failed: every later write gets it.
   absl::Status sync_error_ ABSL_GUARDED_BY(write_mu_);
   // Used by the batch holding commit_gate_ exclusively.
@@ -195,6 +219,10 @@ class RecordStore {
   std::atomic<int> queued_writers_{0};
   std::atomic<int64_t> writes_{0};
   std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> body_ns_{0};
+  std::atomic<int64_t> gate_wait_ns_{0};
+  std::atomic<int64_t> commit_ns_{0};
+  std::atomic<int64_t> sync_ns_{0};
 
   // Held shared by Read bodies and exclusively from a COMMIT to the end of
   // its sync (see the class comment).
