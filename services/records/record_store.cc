@@ -736,88 +736,136 @@ RecordStore::RecordStore(std::string path, Options options,
       wal_sync_(path_) {}
 
 absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
-  queued_writers_.fetch_add(1, std::memory_order_relaxed);
-  write_mu_.Lock();
-  queued_writers_.fetch_sub(1, std::memory_order_relaxed);
-  if (!sync_error_.ok()) {
-    absl::Status broken = sync_error_;
-    write_mu_.Unlock();
-    return broken;
+  Request me;
+  me.body = &body;
+  bool combine = false;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!sync_error_.ok()) return sync_error_;
+    queue_.push_back(&me);
+    if (!combining_) combining_ = combine = true;
   }
-  if (batch_ == nullptr) {
-    if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
-      write_mu_.Unlock();
-      return s;
+  if (!combine) {
+    me.wake.WaitForNotification();
+    combine = me.promoted;
+  }
+  if (combine) Combine(&me);  // Runs this body too.
+  if (!me.status.ok()) return me.status;
+  writes_.fetch_add(1, std::memory_order_relaxed);
+  me.batch->done.WaitForNotification();
+  return me.batch->status;
+}
+
+bool RecordStore::CombinerHasWork() const {
+  return !queue_.empty() || !batch_open_ || !syncing_;
+}
+
+void RecordStore::Combine(Request* self) {
+  while (true) {
+    std::vector<Request*> work;
+    bool commit = false;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      // With a batch open and its predecessor syncing, wait for more writes
+      // to join it or for the sync to end.
+      queue_mu_.Await(absl::Condition(this, &RecordStore::CombinerHasWork));
+      const bool can_commit = batch_open_ && !syncing_;
+      if (can_commit &&
+          (queue_.empty() || open_members_ >= options_.max_batch)) {
+        commit = true;
+      } else if (!queue_.empty()) {
+        work.swap(queue_);
+      } else {
+        combining_ = false;  // Nothing open and nothing queued.
+        return;
+      }
     }
-    batch_ = std::make_shared<Batch>();
+    write_mu_.Lock();
+    if (commit) {
+      CommitBatch();  // Unlocks write_mu_ and hands the role on.
+      return;
+    }
+    RunBodies(work, self);
+    write_mu_.Unlock();
   }
-  std::shared_ptr<Batch> batch = batch_;
-  const int64_t body_start = NowNs();
-  absl::Status status = writer_.ExecCached("SAVEPOINT body");
-  if (status.ok()) {
-    SqliteTx view(writer_);
-    status = body(view);
-    if (!writer_.InTransaction()) {
-      // SQLite rolled the whole transaction back on its own (I/O error, disk
-      // full): the batch's earlier bodies are gone too.
-      FailBatch(status.ok() ? absl::AbortedError(
+}
+
+void RecordStore::RunBodies(const std::vector<Request*>& work, Request* self) {
+  for (Request* r : work) {
+    if (batch_ == nullptr) {
+      if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
+        r->status = s;
+        if (r != self) r->wake.Notify();
+        continue;
+      }
+      batch_ = std::make_shared<Batch>();
+    }
+    const int64_t body_start = NowNs();
+    absl::Status status = writer_.ExecCached("SAVEPOINT body");
+    if (status.ok()) {
+      SqliteTx view(writer_);
+      status = (*r->body)(view);
+      absl::Status ended;
+      if (!writer_.InTransaction()) {
+        // SQLite rolled the whole transaction back on its own (I/O error,
+        // disk full): the batch's earlier bodies are gone too.
+        ended = status.ok() ? absl::AbortedError(
                                   "the record store transaction was rolled "
                                   "back; retry")
-                            : status);
-      write_mu_.Unlock();
-      return batch->status;
+                            : status;
+      } else {
+        ended = status.ok() ? writer_.ExecCached("RELEASE body")
+                            : writer_.ExecCached("ROLLBACK TO body");
+        if (ended.ok() && !status.ok()) {
+          ended = writer_.ExecCached("RELEASE body");
+        }
+      }
+      if (!ended.ok()) {
+        FailBatch(ended);
+        status = ended;
+      }
     }
-    absl::Status ended = status.ok() ? writer_.ExecCached("RELEASE body")
-                                     : writer_.ExecCached("ROLLBACK TO body");
-    if (ended.ok() && !status.ok()) ended = writer_.ExecCached("RELEASE body");
-    if (!ended.ok()) {
-      FailBatch(ended);
-      write_mu_.Unlock();
-      return ended;
+    body_ns_.fetch_add(NowNs() - body_start, std::memory_order_relaxed);
+    r->status = status;
+    if (status.ok()) {
+      ++batch_->members;
+      r->batch = batch_;
     }
-    if (status.ok()) ++batch->members;
+    // The writer may return (and free r) from here on.
+    if (r != self) r->wake.Notify();
   }
-  body_ns_.fetch_add(NowNs() - body_start, std::memory_order_relaxed);
-  bool commits_later = false;
-  if (in_memory_ || queued_writers_.load(std::memory_order_relaxed) == 0 ||
-      batch->members >= options_.max_batch) {
-    if (!syncing_) {
-      CommitBatch();  // Unlocks write_mu_.
-    } else {
-      // The previous batch is still syncing: this one stays open, so
-      // writers arriving meanwhile join it, and this writer commits it once
-      // that sync ends (unless another writer got there first).
-      commits_later = !batch->commit_claimed;
-      batch->commit_claimed = true;
-      write_mu_.Unlock();
-    }
-  } else {
-    write_mu_.Unlock();
+  absl::MutexLock lock(&queue_mu_);
+  batch_open_ = batch_ != nullptr;
+  open_members_ = batch_ != nullptr ? batch_->members : 0;
+}
+
+void RecordStore::HandOff(bool syncing) {
+  absl::MutexLock lock(&queue_mu_);
+  syncing_ = syncing;
+  batch_open_ = false;
+  open_members_ = 0;
+  combining_ = false;
+  if (!queue_.empty()) {
+    Request* next = queue_.front();
+    next->promoted = true;
+    combining_ = true;
+    next->wake.Notify();
   }
-  if (commits_later) {
-    batch->may_commit.WaitForNotification();
-    write_mu_.Lock();
-    if (batch_ == batch) {
-      CommitBatch();
-    } else {
-      write_mu_.Unlock();
-    }
-  }
-  if (!status.ok()) return status;
-  writes_.fetch_add(1, std::memory_order_relaxed);
-  batch->done.WaitForNotification();
-  return batch->status;
 }
 
 void RecordStore::CommitBatch() {
-  std::shared_ptr<Batch> batch = std::move(batch_);
-  if (!batch->may_commit.HasBeenNotified()) batch->may_commit.Notify();
-  if (!sync_error_.ok()) {
-    batch_ = std::move(batch);
-    FailBatch(sync_error_);
+  absl::Status broken;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    broken = sync_error_;
+  }
+  if (!broken.ok()) {
+    FailBatch(broken);
     write_mu_.Unlock();
+    HandOff(false);
     return;
   }
+  std::shared_ptr<Batch> batch = batch_;
   // Waits for reads taking their snapshot: readers never see a batch before
   // it is durable. (The previous batch's sync has ended: see syncing_.)
   const int64_t wait_start = NowNs();
@@ -829,15 +877,16 @@ void RecordStore::CommitBatch() {
   commit_ns_.fetch_add(sync_start - commit_start, std::memory_order_relaxed);
   if (!status.ok()) {
     commit_gate_.Unlock();
-    batch_ = std::move(batch);
     FailBatch(status);
     write_mu_.Unlock();
+    HandOff(false);
     return;
   }
+  batch_.reset();
   commits_.fetch_add(1, std::memory_order_relaxed);
   // The next batch runs its bodies while this one syncs.
-  syncing_ = true;
   write_mu_.Unlock();
+  HandOff(true);
   if (options_.before_sync) options_.before_sync();
   if (!in_memory_) status = wal_sync_.Sync();
   commit_gate_.Unlock();
@@ -852,14 +901,9 @@ void RecordStore::CommitBatch() {
   }
   batch->status = status;
   batch->done.Notify();
-  absl::MutexLock lock(&write_mu_);
+  absl::MutexLock lock(&queue_mu_);
   if (!status.ok() && sync_error_.ok()) sync_error_ = status;
   syncing_ = false;
-  // Hand the open batch to the writer waiting to commit it.
-  if (batch_ != nullptr && batch_->commit_claimed &&
-      !batch_->may_commit.HasBeenNotified()) {
-    batch_->may_commit.Notify();
-  }
 }
 
 void RecordStore::FailBatch(const absl::Status& error) {
@@ -867,7 +911,6 @@ void RecordStore::FailBatch(const absl::Status& error) {
   // the connection is usable again.
   if (writer_.InTransaction()) (void)writer_.ExecCached("ROLLBACK");
   batch_->status = error;
-  if (!batch_->may_commit.HasBeenNotified()) batch_->may_commit.Notify();
   batch_->done.Notify();
   batch_.reset();
 }

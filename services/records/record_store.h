@@ -178,17 +178,29 @@ class RecordStore {
     absl::Notification done;  // After status is set.
     absl::Status status;
     int members = 0;
-    // A writer found the batch complete while the previous one was syncing;
-    // it commits this batch when may_commit is notified, which happens when
-    // that sync ends (or when another writer commits or fails the batch).
-    bool commit_claimed = false;
-    absl::Notification may_commit;
+  };
+  // One Write call, queued for the combiner.
+  struct Request {
+    const std::function<absl::Status(Tx&)>* body = nullptr;
+    absl::Status status;           // The body's own result.
+    std::shared_ptr<Batch> batch;  // Set when the body succeeded.
+    bool promoted = false;         // Woken to become the combiner.
+    absl::Notification wake;       // Ran, or promoted.
   };
 
   RecordStore(std::string path, Options options, store::Database writer,
               std::unique_ptr<store::Checkpointer> checkpointer);
 
-  // Commits the open batch and syncs it; releases write_mu_ before the sync.
+  // The combiner's loop: runs queued bodies and commits their batches until
+  // there is nothing left, or until it commits and hands the role on.
+  void Combine(Request* self);
+  bool CombinerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  // Ends the combiner's turn: a queued writer becomes the next combiner.
+  void HandOff(bool syncing) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Runs `work`'s bodies into the open batch (opening one if needed).
+  void RunBodies(const std::vector<Request*>& work, Request* self)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Commits the open batch, hands the combiner role on, and syncs.
   void CommitBatch() ABSL_UNLOCK_FUNCTION(write_mu_);
   // Ends the open batch with `error` for all of its members.
   void FailBatch(const absl::Status& error)
@@ -205,18 +217,30 @@ class RecordStore {
   // Declared before writer_, which reports to it, so it outlives it. Null
   // in memory.
   std::unique_ptr<store::Checkpointer> checkpointer_;
+  // Held by the combiner while it uses the writer connection (and by reads of
+  // an in-memory store, which share it).
   absl::Mutex write_mu_;
   store::Database writer_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<Batch> batch_ ABSL_GUARDED_BY(write_mu_);
+
+  // The queue of writes and the combiner role: the first writer to find no
+  // combiner becomes it and runs every queued body on the writer connection
+  // back to back, so the others sleep once each instead of taking turns at
+  // a lock.
+  absl::Mutex queue_mu_;
+  std::vector<Request*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool combining_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // A batch is open on the writer connection, with this many bodies.
+  bool batch_open_ ABSL_GUARDED_BY(queue_mu_) = false;
+  int open_members_ ABSL_GUARDED_BY(queue_mu_) = 0;
   // A batch is between its COMMIT and the end of its sync; the open batch
-  // commits after it (batches become durable in order, one sync at a time).
-  bool syncing_ ABSL_GUARDED_BY(write_mu_) = false;
+  // commits after it (batches become durable in order, one sync at a time),
+  // taking in every write that arrives meanwhile.
+  bool syncing_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a sync failed: every later write gets it.
-  absl::Status sync_error_ ABSL_GUARDED_BY(write_mu_);
+  absl::Status sync_error_ ABSL_GUARDED_BY(queue_mu_);
   // Used by the batch holding commit_gate_ exclusively.
   store::WalSync wal_sync_;
-  // Writers waiting for write_mu_; the one that finds none behind it commits.
-  std::atomic<int> queued_writers_{0};
   std::atomic<int64_t> writes_{0};
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> body_ns_{0};
