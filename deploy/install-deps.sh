@@ -12,6 +12,8 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   # storage and queue
   libsqlite3-dev libhiredis-dev redis-server redis-tools libsodium-dev
+  # the server's allocator
+  libjemalloc-dev
   # OCR: images, documents, QR codes, text
   libopencv-dev libopencv-contrib-dev libjpeg-dev libpng-dev libwebp-dev
   libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng libzxing-dev

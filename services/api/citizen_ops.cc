@@ -93,7 +93,9 @@ absl::Status CreateFilingOp(Deps& deps, const auth::Principal& caller,
             !s.ok()) {
           return s;
         }
-        return FillFiling(deps, tx, row.id, response->mutable_filing());
+        AnswerWithFiling(deps, row, cdkv::v1::FILING_VIEW_FULL,
+                         response->mutable_filing());
+        return absl::OkStatus();
       });
 }
 
@@ -245,7 +247,9 @@ absl::Status SubmitFilingOp(Deps& deps, const auth::Principal& caller,
             !s.ok()) {
           return s;
         }
-        return FillFiling(deps, tx, filing->id, response->mutable_filing());
+        AnswerWithFiling(deps, *filing, request.view(),
+                         response->mutable_filing());
+        return absl::OkStatus();
       });
 }
 
@@ -278,7 +282,9 @@ absl::Status WithdrawFilingOp(Deps& deps, const auth::Principal& caller,
             return s;
           }
         }
-        return FillFiling(deps, tx, filing->id, response->mutable_filing());
+        AnswerWithFiling(deps, *filing, cdkv::v1::FILING_VIEW_FULL,
+                         response->mutable_filing());
+        return absl::OkStatus();
       });
 }
 

@@ -222,8 +222,9 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::RemoveDocument(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -306,6 +307,14 @@ class WatchReactor final
       FinishOnce(auth::ToGrpcStatus(caller.status()));
       return;
     }
+    // Subscribe before reading, so a change committed after the snapshot
+    // reaches the stream; one already in the snapshot is dropped by version.
+    const int64_t handle = deps_.events->Subscribe(
+        filing_id_, [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
+    {
+      absl::MutexLock lock(&mu_);
+      handle_ = handle;
+    }
     cdkv::v1::WatchFilingResponse first;
     absl::Status loaded =
         deps_.records->Read([&](records::Tx& tx) -> absl::Status {
@@ -320,24 +329,19 @@ class WatchReactor final
             PickupFromJson(filing->pickup_json, event->mutable_pickup())
                 .IgnoreError();
           }
-          // Subscribe inside the read so no change can slip between snapshot
-          // and stream.
-          const int64_t handle = deps_.events->Subscribe(
-              filing_id_,
-              [this](const cdkv::v1::FilingEvent& e) { Enqueue(e); });
-          absl::MutexLock lock(&mu_);
-          handle_ = handle;
           return absl::OkStatus();
         });
     if (!loaded.ok()) {
       FinishOnce(auth::ToGrpcStatus(loaded));
       return;
     }
-    if (first.event().version() > request.after_version()) {
-      absl::MutexLock lock(&mu_);
-      pending_.push_back(std::move(first));
-    }
     absl::MutexLock lock(&mu_);
+    last_version_ = request.after_version();
+    std::deque<cdkv::v1::WatchFilingResponse> early = std::move(pending_);
+    pending_.clear();
+    started_ = true;
+    PushLocked(std::move(first));
+    for (auto& event : early) PushLocked(std::move(event));
     WriteNextLocked();
   }
 
@@ -374,8 +378,21 @@ class WatchReactor final
     if (finished_) return;
     cdkv::v1::WatchFilingResponse response;
     *response.mutable_event() = event;
-    pending_.push_back(std::move(response));
+    if (!started_) {
+      // Held until the snapshot is known (see the constructor).
+      pending_.push_back(std::move(response));
+      return;
+    }
+    PushLocked(std::move(response));
     WriteNextLocked();
+  }
+
+  // Queues `response` unless the client already has its version.
+  void PushLocked(cdkv::v1::WatchFilingResponse response)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (response.event().version() <= last_version_) return;
+    last_version_ = response.event().version();
+    pending_.push_back(std::move(response));
   }
 
   void FinishOnce(const grpc::Status& status) {
@@ -413,6 +430,10 @@ class WatchReactor final
   absl::Mutex mu_;
   std::deque<cdkv::v1::WatchFilingResponse> pending_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // Whether the first answer is known; until then events wait in pending_.
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  // The newest version queued for (or already held by) the client.
+  int64_t last_version_ ABSL_GUARDED_BY(mu_) = 0;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
   int64_t handle_ ABSL_GUARDED_BY(mu_) = 0;
@@ -461,8 +482,9 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::ChooseResultDelivery(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -497,8 +519,9 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::SupplyDocuments(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -555,7 +578,9 @@ grpc::ServerUnaryReactor* CitizenServiceImpl::RateFiling(
               !s.ok()) {
             return s;
           }
-          return FillFiling(deps_, tx, filing->id, response->mutable_filing());
+          AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                           response->mutable_filing());
+          return absl::OkStatus();
         });
   });
 }

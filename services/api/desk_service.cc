@@ -186,7 +186,8 @@ absl::Status ReturnToCitizen(
       !s.ok()) {
     return s;
   }
-  return FillFiling(deps, tx, filing->id, out);
+  AnswerWithFiling(deps, *filing, cdkv::v1::FILING_VIEW_FULL, out);
+  return absl::OkStatus();
 }
 
 std::string WeekdayName(int weekday) {
@@ -354,8 +355,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ClaimFiling(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, request->view(),
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
         if (!status.ok() && redis_claimed) {
           if (queue::RedisClient* redis = deps_.redis()) {
@@ -431,8 +433,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
               }
               if (absl::Status s = QueueAtDesk(tx, *filing, now); !s.ok())
                 return s;
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -587,8 +590,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::CorrectFields(
                 return s;
               }
               if (absl::Status s = tx.UpdateFiling(*filing); !s.ok()) return s;
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -639,8 +643,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ConfirmFiling(
               }
               if (absl::Status s = LeaveDesk(tx, desk, *filing, now); !s.ok())
                 return s;
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, request->view(),
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -739,8 +744,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ForwardFiling(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, cdkv::v1::FILING_VIEW_FULL,
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -766,8 +772,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::StartProcessing(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, request->view(),
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -858,8 +865,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::MarkResultReady(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, request->view(),
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }
@@ -906,8 +914,9 @@ grpc::ServerUnaryReactor* DeskServiceImpl::RecordPickup(
                   !s.ok()) {
                 return s;
               }
-              return FillFiling(deps_, tx, filing->id,
-                                response->mutable_filing());
+              AnswerWithFiling(deps_, *filing, request->view(),
+                               response->mutable_filing());
+              return absl::OkStatus();
             });
       });
 }

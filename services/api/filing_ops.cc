@@ -225,39 +225,44 @@ cdkv::v1::FilingSummary Summarize(const Deps& deps,
   return s;
 }
 
+void FillFilingHeader(const Deps& deps, const records::FilingRow& f,
+                      cdkv::v1::Filing* out) {
+  out->set_filing_id(f.id);
+  out->set_procedure_code(f.procedure_code);
+  if (const domain::Procedure* p =
+          deps.catalog->FindProcedure(f.procedure_code)) {
+    out->set_procedure_name(p->name_vi);
+  }
+  out->set_commune_code(f.commune_code);
+  out->set_desk_code(f.desk_code);
+  out->set_state(ToProto(f.state));
+  out->set_channel(ChannelFromName(f.channel));
+  out->set_citizen_id(f.citizen_id);
+  if (f.submitted_at)
+    *out->mutable_submitted_at() = ToTimestamp(*f.submitted_at);
+  if (f.deadline) *out->mutable_deadline() = ToTimestamp(*f.deadline);
+  out->set_delivery(DeliveryFromName(f.delivery));
+  if (!f.pickup_json.empty()) {
+    PickupFromJson(f.pickup_json, out->mutable_pickup()).IgnoreError();
+    out->mutable_pickup()
+        ->clear_pickup_code();  // only the citizen's notice carries it
+  }
+  out->set_officer_message(f.officer_message);
+  out->set_claimed_by(f.claimed_by);
+  if (f.claim_expires_at && f.state == domain::State::kInReview) {
+    *out->mutable_claim_expires_at() = ToTimestamp(*f.claim_expires_at);
+  }
+  out->set_rating(f.rating);
+  out->set_version(f.version);
+}
+
 absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
                                             std::string_view filing_id) {
   absl::StatusOr<records::FilingRow> row = tx.GetFiling(filing_id);
   if (!row.ok()) return row.status();
   const records::FilingRow& f = *row;
   cdkv::v1::Filing out;
-  out.set_filing_id(f.id);
-  out.set_procedure_code(f.procedure_code);
-  if (const domain::Procedure* p =
-          deps.catalog->FindProcedure(f.procedure_code)) {
-    out.set_procedure_name(p->name_vi);
-  }
-  out.set_commune_code(f.commune_code);
-  out.set_desk_code(f.desk_code);
-  out.set_state(ToProto(f.state));
-  out.set_channel(ChannelFromName(f.channel));
-  out.set_citizen_id(f.citizen_id);
-  if (f.submitted_at)
-    *out.mutable_submitted_at() = ToTimestamp(*f.submitted_at);
-  if (f.deadline) *out.mutable_deadline() = ToTimestamp(*f.deadline);
-  out.set_delivery(DeliveryFromName(f.delivery));
-  if (!f.pickup_json.empty()) {
-    PickupFromJson(f.pickup_json, out.mutable_pickup()).IgnoreError();
-    out.mutable_pickup()
-        ->clear_pickup_code();  // only the citizen's notice carries it
-  }
-  out.set_officer_message(f.officer_message);
-  out.set_claimed_by(f.claimed_by);
-  if (f.claim_expires_at && f.state == domain::State::kInReview) {
-    *out.mutable_claim_expires_at() = ToTimestamp(*f.claim_expires_at);
-  }
-  out.set_rating(f.rating);
-  out.set_version(f.version);
+  FillFilingHeader(deps, f, &out);
 
   absl::StatusOr<std::vector<records::DocumentRow>> documents =
       tx.Documents(filing_id);
@@ -336,6 +341,17 @@ absl::StatusOr<cdkv::v1::Filing> LoadFiling(const Deps& deps, records::Tx& tx,
     change->set_reason(t.reason);
   }
   return out;
+}
+
+void AnswerWithFiling(const Deps& deps, const records::FilingRow& filing,
+                      cdkv::v1::FilingView view, cdkv::v1::Filing* out) {
+  out->Clear();
+  if (view == cdkv::v1::FILING_VIEW_BASIC) {
+    FillFilingHeader(deps, filing, out);
+    return;
+  }
+  // Only the id: MutateOnce loads the rest after the commit.
+  out->set_filing_id(filing.id);
 }
 
 absl::Status FillFiling(const Deps& deps, records::Tx& tx,

@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <concepts>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,13 +66,32 @@ absl::Status Audit(records::Tx& tx, const Actor& actor, std::string_view action,
                    std::string_view filing_id, std::string_view detail,
                    absl::Time now);
 
+// In a MutateOnce body, after its last change to `filing`: answers with the
+// filing in `view`. The basic view is built here from the row; the full one
+// is loaded by MutateOnce after the commit, on a read connection, because the
+// writer connection is the store's one serial resource and loading the whole
+// filing (documents, forms, history) under it cost more than the change.
+void AnswerWithFiling(const Deps& deps, const records::FilingRow& filing,
+                      cdkv::v1::FilingView view, cdkv::v1::Filing* out);
+// The filing's own fields: everything but documents, forms and history.
+void FillFilingHeader(const Deps& deps, const records::FilingRow& filing,
+                      cdkv::v1::Filing* out);
+
+// Responses that carry the acted-on filing.
+template <typename Response>
+concept AnswersWithFiling = requires(Response& r) {
+  { r.mutable_filing() } -> std::same_as<cdkv::v1::Filing*>;
+};
+
 // Checks a client request id: present, at most 128 printable ASCII characters.
 absl::Status ValidateRequestId(std::string_view request_id);
 
 // Runs a mutation exactly once per (caller, request id): a retry gets the
 // stored first answer; otherwise `body` runs in one transaction and its answer
-// is stored with it. Events the body queued are published after the commit.
-// On failure `response` is cleared.
+// is stored with it. A full filing in the answer (AnswerWithFiling) is stored
+// as its id and loaded after the commit, so a retry sees the filing as it is
+// then, never older than the first answer. Events the body queued are
+// published after the commit. On failure `response` is cleared.
 template <typename Response, typename Body>
 absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
                         std::string_view method, std::string_view request_id,
@@ -101,6 +121,22 @@ absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
   }
   for (const auto& event : events) deps.events->Publish(event);
   deps.poke_outbox();
+  if constexpr (AnswersWithFiling<Response>) {
+    // A full answer is stored as the id alone (a filing's version starts
+    // at 1).
+    if (!response->filing().filing_id().empty() &&
+        response->filing().version() == 0) {
+      const std::string id = response->filing().filing_id();
+      status = deps.records->Read([&](records::Tx& tx) {
+        return FillFiling(deps, tx, id, response->mutable_filing());
+      });
+      if (!status.ok()) {
+        // The change is stored: a retry with the same request id answers.
+        response->Clear();
+        return status;
+      }
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 #include "services/records/record_store.h"
 
+#include <chrono>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -12,6 +13,23 @@
 
 namespace cdkv::records {
 namespace {
+
+// Reads the database file through a memory map. In WAL mode a connection
+// drops its whole page cache whenever another connection has written since
+// its last transaction, which on a busy store is every read: without the map,
+// each page of each B-tree descent is a read() and a 4 KiB copy.
+constexpr std::string_view kMapDatabase = "PRAGMA mmap_size=2147418112";
+
+// A deferred transaction takes its snapshot at its first read of the
+// database; this is that read.
+constexpr std::string_view kTakeSnapshot =
+    "SELECT count(*) FROM sqlite_schema WHERE 0";
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 using store::CachedStatement;
 using store::Statement;
@@ -685,9 +703,18 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
     if (absl::Status s = db->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) {
       return s;
     }
+    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) return s;
+  }
+  std::unique_ptr<store::Checkpointer> checkpointer;
+  if (!in_memory) {
+    absl::StatusOr<std::unique_ptr<store::Checkpointer>> started =
+        store::Checkpointer::Start(path);
+    if (!started.ok()) return started.status();
+    checkpointer = *std::move(started);
+    checkpointer->Attach(*db);
   }
   auto records = std::unique_ptr<RecordStore>(
-      new RecordStore(path, options, *std::move(db)));
+      new RecordStore(path, options, *std::move(db), std::move(checkpointer)));
   // Open one reader now so a path readers cannot open fails here, not on the
   // first request.
   if (!records->in_memory_) {
@@ -699,85 +726,171 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
 }
 
 RecordStore::RecordStore(std::string path, Options options,
-                         store::Database writer)
+                         store::Database writer,
+                         std::unique_ptr<store::Checkpointer> checkpointer)
     : path_(std::move(path)),
       options_(options),
       in_memory_(path_ == ":memory:" || path_.empty()),
+      checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
       wal_sync_(path_) {}
 
 absl::Status RecordStore::Write(const std::function<absl::Status(Tx&)>& body) {
-  queued_writers_.fetch_add(1, std::memory_order_relaxed);
-  write_mu_.Lock();
-  queued_writers_.fetch_sub(1, std::memory_order_relaxed);
-  if (!sync_error_.ok()) {
-    absl::Status broken = sync_error_;
-    write_mu_.Unlock();
-    return broken;
+  Request me;
+  me.body = &body;
+  bool combine = false;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!sync_error_.ok()) return sync_error_;
+    queue_.push_back(&me);
+    if (!combining_) combining_ = combine = true;
   }
-  if (batch_ == nullptr) {
-    if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
-      write_mu_.Unlock();
-      return s;
+  if (!combine) {
+    me.wake.WaitForNotification();
+    combine = me.promoted;
+  }
+  if (combine) Combine(&me);  // Runs this body too.
+  if (!me.status.ok()) return me.status;
+  writes_.fetch_add(1, std::memory_order_relaxed);
+  me.batch->done.WaitForNotification();
+  return me.batch->status;
+}
+
+bool RecordStore::CombinerHasWork() const {
+  return !queue_.empty() || !batch_open_ || !syncing_;
+}
+
+void RecordStore::Combine(Request* self) {
+  while (true) {
+    std::vector<Request*> work;
+    bool commit = false;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      // With a batch open and its predecessor syncing, wait for more writes
+      // to join it or for the sync to end.
+      queue_mu_.Await(absl::Condition(this, &RecordStore::CombinerHasWork));
+      const bool can_commit = batch_open_ && !syncing_;
+      if (can_commit &&
+          (queue_.empty() || open_members_ >= options_.max_batch)) {
+        commit = true;
+      } else if (!queue_.empty()) {
+        work.swap(queue_);
+      } else {
+        combining_ = false;  // Nothing open and nothing queued.
+        return;
+      }
     }
-    batch_ = std::make_shared<Batch>();
+    write_mu_.Lock();
+    if (commit) {
+      CommitBatch();  // Unlocks write_mu_ and hands the role on.
+      return;
+    }
+    RunBodies(work, self);
+    write_mu_.Unlock();
   }
-  std::shared_ptr<Batch> batch = batch_;
-  absl::Status status = writer_.ExecCached("SAVEPOINT body");
-  if (status.ok()) {
-    SqliteTx view(writer_);
-    status = body(view);
-    if (!writer_.InTransaction()) {
-      // SQLite rolled the whole transaction back on its own (I/O error, disk
-      // full): the batch's earlier bodies are gone too.
-      FailBatch(status.ok() ? absl::AbortedError(
+}
+
+void RecordStore::RunBodies(const std::vector<Request*>& work, Request* self) {
+  for (Request* r : work) {
+    if (batch_ == nullptr) {
+      if (absl::Status s = writer_.ExecCached("BEGIN IMMEDIATE"); !s.ok()) {
+        r->status = s;
+        if (r != self) r->wake.Notify();
+        continue;
+      }
+      batch_ = std::make_shared<Batch>();
+    }
+    const int64_t body_start = NowNs();
+    absl::Status status = writer_.ExecCached("SAVEPOINT body");
+    if (status.ok()) {
+      SqliteTx view(writer_);
+      status = (*r->body)(view);
+      absl::Status ended;
+      if (!writer_.InTransaction()) {
+        // SQLite rolled the whole transaction back on its own (I/O error,
+        // disk full): the batch's earlier bodies are gone too.
+        ended = status.ok() ? absl::AbortedError(
                                   "the record store transaction was rolled "
                                   "back; retry")
-                            : status);
-      write_mu_.Unlock();
-      return batch->status;
+                            : status;
+      } else {
+        ended = status.ok() ? writer_.ExecCached("RELEASE body")
+                            : writer_.ExecCached("ROLLBACK TO body");
+        if (ended.ok() && !status.ok()) {
+          ended = writer_.ExecCached("RELEASE body");
+        }
+      }
+      if (!ended.ok()) {
+        FailBatch(ended);
+        status = ended;
+      }
     }
-    absl::Status ended = status.ok() ? writer_.ExecCached("RELEASE body")
-                                     : writer_.ExecCached("ROLLBACK TO body");
-    if (ended.ok() && !status.ok()) ended = writer_.ExecCached("RELEASE body");
-    if (!ended.ok()) {
-      FailBatch(ended);
-      write_mu_.Unlock();
-      return ended;
+    body_ns_.fetch_add(NowNs() - body_start, std::memory_order_relaxed);
+    r->status = status;
+    if (status.ok()) {
+      ++batch_->members;
+      r->batch = batch_;
     }
-    if (status.ok()) ++batch->members;
+    // The writer may return (and free r) from here on.
+    if (r != self) r->wake.Notify();
   }
-  if (in_memory_ || queued_writers_.load(std::memory_order_relaxed) == 0 ||
-      batch->members >= options_.max_batch) {
-    CommitBatch();  // Unlocks write_mu_.
-  } else {
-    write_mu_.Unlock();
+  absl::MutexLock lock(&queue_mu_);
+  batch_open_ = batch_ != nullptr;
+  open_members_ = batch_ != nullptr ? batch_->members : 0;
+}
+
+void RecordStore::HandOff(bool syncing) {
+  absl::MutexLock lock(&queue_mu_);
+  syncing_ = syncing;
+  batch_open_ = false;
+  open_members_ = 0;
+  combining_ = false;
+  if (!queue_.empty()) {
+    Request* next = queue_.front();
+    next->promoted = true;
+    combining_ = true;
+    next->wake.Notify();
   }
-  if (!status.ok()) return status;
-  writes_.fetch_add(1, std::memory_order_relaxed);
-  batch->done.WaitForNotification();
-  return batch->status;
 }
 
 void RecordStore::CommitBatch() {
-  std::shared_ptr<Batch> batch = std::move(batch_);
-  // Waits for the previous batch's sync (and for running reads): readers never
-  // see a batch before it is durable, and batches become durable in order.
-  commit_gate_.Lock();
-  absl::Status status = writer_.ExecCached("COMMIT");
-  if (!status.ok()) {
-    commit_gate_.Unlock();
-    batch_ = std::move(batch);
-    FailBatch(status);
+  absl::Status broken;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    broken = sync_error_;
+  }
+  if (!broken.ok()) {
+    FailBatch(broken);
     write_mu_.Unlock();
+    HandOff(false);
     return;
   }
+  std::shared_ptr<Batch> batch = batch_;
+  // Waits for reads taking their snapshot: readers never see a batch before
+  // it is durable. (The previous batch's sync has ended: see syncing_.)
+  const int64_t wait_start = NowNs();
+  commit_gate_.Lock();
+  const int64_t commit_start = NowNs();
+  gate_wait_ns_.fetch_add(commit_start - wait_start, std::memory_order_relaxed);
+  absl::Status status = writer_.ExecCached("COMMIT");
+  const int64_t sync_start = NowNs();
+  commit_ns_.fetch_add(sync_start - commit_start, std::memory_order_relaxed);
+  if (!status.ok()) {
+    commit_gate_.Unlock();
+    FailBatch(status);
+    write_mu_.Unlock();
+    HandOff(false);
+    return;
+  }
+  batch_.reset();
   commits_.fetch_add(1, std::memory_order_relaxed);
   // The next batch runs its bodies while this one syncs.
   write_mu_.Unlock();
+  HandOff(true);
   if (options_.before_sync) options_.before_sync();
   if (!in_memory_) status = wal_sync_.Sync();
   commit_gate_.Unlock();
+  sync_ns_.fetch_add(NowNs() - sync_start, std::memory_order_relaxed);
   if (!status.ok()) {
     // The kernel may have dropped the pages it failed to write, so nothing
     // written since can be trusted to reach the disk: refuse every later
@@ -785,11 +898,12 @@ void RecordStore::CommitBatch() {
     status = absl::DataLossError(
         absl::StrCat("the record store could not make its log durable (",
                      status.message(), "); restart the server"));
-    absl::MutexLock lock(&write_mu_);
-    if (sync_error_.ok()) sync_error_ = status;
   }
   batch->status = status;
   batch->done.Notify();
+  absl::MutexLock lock(&queue_mu_);
+  if (!status.ok() && sync_error_.ok()) sync_error_ = status;
+  syncing_ = false;
 }
 
 void RecordStore::FailBatch(const absl::Status& error) {
@@ -817,14 +931,20 @@ absl::Status RecordStore::Read(const std::function<absl::Status(Tx&)>& body) {
   if (!db.ok()) return db.status();
   absl::Status status;
   {
+    // The gate is needed only while the snapshot is taken: after that, later
+    // commits are invisible to this transaction, so a COMMIT waits for a read
+    // to start, not for it to end.
     absl::ReaderMutexLock gate(&commit_gate_);
     status = db->ExecCached("BEGIN");
-    if (status.ok()) {
-      SqliteTx view(*db);
-      status = body(view);
-      if (absl::Status r = db->ExecCached("ROLLBACK"); !r.ok() && status.ok()) {
-        status = r;
-      }
+    if (status.ok()) status = db->ExecCached(kTakeSnapshot);
+  }
+  if (status.ok()) {
+    SqliteTx view(*db);
+    status = body(view);
+  }
+  if (db->InTransaction()) {
+    if (absl::Status r = db->ExecCached("ROLLBACK"); !r.ok() && status.ok()) {
+      status = r;
     }
   }
   if (db->InTransaction()) {
@@ -856,6 +976,9 @@ absl::StatusOr<store::Database> RecordStore::AcquireReader() {
   read_only.create = false;
   read_only.read_only = true;
   absl::StatusOr<store::Database> db = store::Database::Open(path_, read_only);
+  if (db.ok()) {
+    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) db = s;
+  }
   if (!db.ok()) {
     absl::MutexLock lock(&readers_mu_);
     --open_readers_;
@@ -869,8 +992,16 @@ void RecordStore::ReleaseReader(store::Database db) {
 }
 
 RecordStore::Stats RecordStore::stats() const {
-  return {writes_.load(std::memory_order_relaxed),
-          commits_.load(std::memory_order_relaxed)};
+  Stats stats;
+  stats.writes = writes_.load(std::memory_order_relaxed);
+  stats.commits = commits_.load(std::memory_order_relaxed);
+  stats.body_ns = body_ns_.load(std::memory_order_relaxed);
+  stats.gate_wait_ns = gate_wait_ns_.load(std::memory_order_relaxed);
+  stats.commit_ns = commit_ns_.load(std::memory_order_relaxed);
+  stats.sync_ns = sync_ns_.load(std::memory_order_relaxed);
+  if (checkpointer_ != nullptr)
+    stats.checkpoints = checkpointer_->checkpoints();
+  return stats;
 }
 
 }  // namespace cdkv::records

@@ -17,6 +17,7 @@
 #include "absl/synchronization/notification.h"
 #include "services/domain/lifecycle.h"
 #include "services/records/records.h"
+#include "services/store/checkpointer.h"
 #include "services/store/sqlite.h"
 #include "services/store/wal_sync.h"
 
@@ -158,6 +159,17 @@ class RecordStore {
   struct Stats {
     int64_t writes = 0;   // Bodies that returned OK.
     int64_t commits = 0;  // Batches committed (one fsync each).
+    // Where the writer connection's time goes, in nanoseconds: running
+    // bodies, waiting to COMMIT (for the previous batch's sync and for reads
+    // taking their snapshot), the COMMIT itself, and the log's sync (which
+    // does not hold the writer).
+    int64_t body_ns = 0;
+    int64_t gate_wait_ns = 0;
+    int64_t commit_ns = 0;
+    int64_t sync_ns = 0;
+    // Checkpoints (the log copied back into the database) run beside the
+    // writer.
+    int64_t checkpoints = 0;
   };
   Stats stats() const;
 
@@ -167,10 +179,28 @@ class RecordStore {
     absl::Status status;
     int members = 0;
   };
+  // One Write call, queued for the combiner.
+  struct Request {
+    const std::function<absl::Status(Tx&)>* body = nullptr;
+    absl::Status status;           // The body's own result.
+    std::shared_ptr<Batch> batch;  // Set when the body succeeded.
+    bool promoted = false;         // Woken to become the combiner.
+    absl::Notification wake;       // Ran, or promoted.
+  };
 
-  RecordStore(std::string path, Options options, store::Database writer);
+  RecordStore(std::string path, Options options, store::Database writer,
+              std::unique_ptr<store::Checkpointer> checkpointer);
 
-  // Commits the open batch and syncs it; releases write_mu_ before the sync.
+  // The combiner's loop: runs queued bodies and commits their batches until
+  // there is nothing left, or until it commits and hands the role on.
+  void Combine(Request* self);
+  bool CombinerHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  // Ends the combiner's turn: a queued writer becomes the next combiner.
+  void HandOff(bool syncing) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Runs `work`'s bodies into the open batch (opening one if needed).
+  void RunBodies(const std::vector<Request*>& work, Request* self)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Commits the open batch, hands the combiner role on, and syncs.
   void CommitBatch() ABSL_UNLOCK_FUNCTION(write_mu_);
   // Ends the open batch with `error` for all of its members.
   void FailBatch(const absl::Status& error)
@@ -184,17 +214,39 @@ class RecordStore {
   // write commits at once.
   const bool in_memory_;
 
+  // Declared before writer_, which reports to it, so it outlives it. Null
+  // in memory.
+  std::unique_ptr<store::Checkpointer> checkpointer_;
+  // Held by the combiner while it uses the writer connection (and by reads of
+  // an in-memory store, which share it).
   absl::Mutex write_mu_;
   store::Database writer_ ABSL_GUARDED_BY(write_mu_);
   std::shared_ptr<Batch> batch_ ABSL_GUARDED_BY(write_mu_);
+
+  // The queue of writes and the combiner role: the first writer to find no
+  // combiner becomes it and runs every queued body on the writer connection
+  // back to back, so the others sleep once each instead of taking turns at
+  // a lock.
+  absl::Mutex queue_mu_;
+  std::vector<Request*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool combining_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // A batch is open on the writer connection, with this many bodies.
+  bool batch_open_ ABSL_GUARDED_BY(queue_mu_) = false;
+  int open_members_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  // A batch is between its COMMIT and the end of its sync; the open batch
+  // commits after it (batches become durable in order, one sync at a time),
+  // taking in every write that arrives meanwhile.
+  bool syncing_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a sync failed: every later write gets it.
-  absl::Status sync_error_ ABSL_GUARDED_BY(write_mu_);
+  absl::Status sync_error_ ABSL_GUARDED_BY(queue_mu_);
   // Used by the batch holding commit_gate_ exclusively.
   store::WalSync wal_sync_;
-  // Writers waiting for write_mu_; the one that finds none behind it commits.
-  std::atomic<int> queued_writers_{0};
   std::atomic<int64_t> writes_{0};
   std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> body_ns_{0};
+  std::atomic<int64_t> gate_wait_ns_{0};
+  std::atomic<int64_t> commit_ns_{0};
+  std::atomic<int64_t> sync_ns_{0};
 
   // Held shared by Read bodies and exclusively from a COMMIT to the end of
   // its sync (see the class comment).

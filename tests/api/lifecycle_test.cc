@@ -492,5 +492,74 @@ TEST_CASE(
   CHECK_THAT(reasons, Catch::Contains("tự điền đang tắt"));
 }
 
+TEST_CASE(
+    "an action answers with the basic view when asked; a retry gets that "
+    "same answer; the full view is the default") {
+  auto stack = Stack::Start(
+      [](server::ServerConfig& config) { config.prefill_off = true; });
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer_token = stack->StaffToken("officer.a");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+  cdkv::v1::CreateFilingRequest create;
+  create.set_request_id("c1");
+  create.set_procedure_code(kBirth);
+  create.set_commune_code(kCommuneA);
+  cdkv::v1::CreateFilingResponse created;
+  REQUIRE(
+      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
+  const std::string id = created.filing().filing_id();
+  cdkv::v1::UploadDocumentResponse uploaded;
+  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
+                 "id_card", &uploaded)
+              .ok());
+
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  submit.set_view(cdkv::v1::FILING_VIEW_BASIC);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
+  const cdkv::v1::Filing& basic = submitted.filing();
+  CHECK(basic.filing_id() == id);
+  CHECK(basic.state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+  CHECK(basic.version() > created.filing().version());
+  CHECK(basic.desk_code() == kDeskA);
+  CHECK(basic.has_deadline());
+  CHECK(basic.documents_size() == 0);
+  CHECK(basic.forms_size() == 0);
+  CHECK(basic.history_size() == 0);
+  // The retry is answered from the stored answer, byte for byte.
+  cdkv::v1::SubmitFilingResponse again;
+  REQUIRE(
+      citizen->SubmitFiling(Call(citizen_token).get(), submit, &again).ok());
+  CHECK(again.SerializeAsString() == submitted.SerializeAsString());
+
+  // By default the answer is the whole filing, as GetDeskFiling shows it.
+  cdkv::v1::ClaimFilingRequest claim;
+  claim.set_request_id("k1");
+  claim.set_desk_code(kDeskA);
+  claim.set_filing_id(id);
+  cdkv::v1::ClaimFilingResponse claimed;
+  REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &claimed).ok());
+  CHECK(claimed.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  CHECK(claimed.filing().documents_size() == 1);
+  CHECK(claimed.filing().forms_size() == 1);
+  CHECK(claimed.filing().history_size() >= 4);
+  cdkv::v1::GetDeskFilingRequest read;
+  read.set_filing_id(id);
+  cdkv::v1::GetDeskFilingResponse seen;
+  REQUIRE(desk->GetDeskFiling(Call(officer_token).get(), read, &seen).ok());
+  CHECK(seen.filing().SerializeAsString() ==
+        claimed.filing().SerializeAsString());
+  // Its retry gets the whole filing too (stored as the id, loaded again).
+  cdkv::v1::ClaimFilingResponse reclaimed;
+  REQUIRE(
+      desk->ClaimFiling(Call(officer_token).get(), claim, &reclaimed).ok());
+  CHECK(reclaimed.filing().SerializeAsString() ==
+        claimed.filing().SerializeAsString());
+}
+
 }  // namespace
 }  // namespace cdkv::testing
