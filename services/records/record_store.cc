@@ -14,12 +14,6 @@
 namespace cdkv::records {
 namespace {
 
-// Reads the database file through a memory map. In WAL mode a connection
-// drops its whole page cache whenever another connection has written since
-// its last transaction, which on a busy store is every read: without the map,
-// each page of each B-tree descent is a read() and a 4 KiB copy.
-constexpr std::string_view kMapDatabase = "PRAGMA mmap_size=2147418112";
-
 // A deferred transaction takes its snapshot at its first read of the
 // database; this is that read.
 constexpr std::string_view kTakeSnapshot =
@@ -703,7 +697,6 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(
     if (absl::Status s = db->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) {
       return s;
     }
-    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) return s;
   }
   std::unique_ptr<store::Checkpointer> checkpointer;
   if (!in_memory) {
@@ -976,9 +969,6 @@ absl::StatusOr<store::Database> RecordStore::AcquireReader() {
   read_only.create = false;
   read_only.read_only = true;
   absl::StatusOr<store::Database> db = store::Database::Open(path_, read_only);
-  if (db.ok()) {
-    if (absl::Status s = db->Exec(kMapDatabase); !s.ok()) db = s;
-  }
   if (!db.ok()) {
     absl::MutexLock lock(&readers_mu_);
     --open_readers_;

@@ -9,7 +9,6 @@
 namespace cdkv::store {
 namespace {
 
-constexpr int kRestartFactor = 4;
 // A pass copies what readers allow and fsyncs the database; under steady
 // writes there is always more, so passes are spaced out.
 constexpr absl::Duration kMinInterval = absl::Milliseconds(250);
@@ -52,6 +51,7 @@ int Checkpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
   if (frames >= checkpointer->frames_threshold_) {
     absl::MutexLock lock(&checkpointer->mu_);
     checkpointer->wanted_ = true;
+    checkpointer->log_frames_ = frames;
   }
   return SQLITE_OK;
 }
@@ -79,7 +79,9 @@ void Checkpointer::Run() {
     }
     absl::MutexLock lock(&mu_);
     ++checkpoints_;
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), kMinInterval);
+    log_frames_ = 0;  // Until a commit reports the log again.
+    mu_.AwaitWithTimeout(absl::Condition(this, &Checkpointer::Urgent),
+                         kMinInterval);
     if (stopping_) return;
   }
 }

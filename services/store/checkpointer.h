@@ -44,12 +44,21 @@ class Checkpointer {
   bool Woken() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return wanted_ || stopping_;
   }
+  // The log has grown so long that the next pass must not wait its turn.
+  bool Urgent() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || log_frames_ >= kRestartFactor * frames_threshold_;
+  }
 
+  // Past this many thresholds, a pass holds writers back until the log can
+  // start over.
+  static constexpr int kRestartFactor = 4;
   const int frames_threshold_;
   Database db_;  // Used by the thread only.
   mutable absl::Mutex mu_;
   bool wanted_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int log_frames_ ABSL_GUARDED_BY(mu_) =
+      0;  // At the last commit past the threshold.
   int64_t checkpoints_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
