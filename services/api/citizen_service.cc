@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -335,12 +336,14 @@ class WatchReactor final
       FinishOnce(auth::ToGrpcStatus(loaded));
       return;
     }
+    const int64_t first_version = first.event().version();
     absl::MutexLock lock(&mu_);
-    last_version_ = request.after_version();
     std::deque<cdkv::v1::WatchFilingResponse> early = std::move(pending_);
     pending_.clear();
     started_ = true;
+    floor_ = request.after_version();
     PushLocked(std::move(first));
+    floor_ = std::max(floor_, first_version);
     for (auto& event : early) PushLocked(std::move(event));
     WriteNextLocked();
   }
@@ -387,11 +390,13 @@ class WatchReactor final
     WriteNextLocked();
   }
 
-  // Queues `response` unless the client already has its version.
+  // Queues `response` unless the client already has it: it is in the
+  // snapshot, or at or below the version the client asked to start after.
+  // Events of one batch are published from its writers' threads in any
+  // order, so later ones are not compared with each other.
   void PushLocked(cdkv::v1::WatchFilingResponse response)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (response.event().version() <= last_version_) return;
-    last_version_ = response.event().version();
+    if (response.event().version() <= floor_) return;
     pending_.push_back(std::move(response));
   }
 
@@ -432,8 +437,8 @@ class WatchReactor final
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   // Whether the first answer is known; until then events wait in pending_.
   bool started_ ABSL_GUARDED_BY(mu_) = false;
-  // The newest version queued for (or already held by) the client.
-  int64_t last_version_ ABSL_GUARDED_BY(mu_) = 0;
+  // Events at or below this version are not sent (see PushLocked).
+  int64_t floor_ ABSL_GUARDED_BY(mu_) = 0;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
   int64_t handle_ ABSL_GUARDED_BY(mu_) = 0;

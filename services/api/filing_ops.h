@@ -99,6 +99,7 @@ absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
   if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
   std::vector<cdkv::v1::FilingEvent> events;
   const absl::Time now = deps.clock();
+  bool replayed = false;
   absl::Status status =
       deps.records->Write([&](records::Tx& tx) -> absl::Status {
         absl::StatusOr<std::optional<std::string>> first =
@@ -109,6 +110,7 @@ absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
             return absl::DataLossError(
                 "the stored answer to this request is unreadable");
           }
+          replayed = true;
           return absl::OkStatus();
         }
         if (absl::Status s = body(tx, now, &events); !s.ok()) return s;
@@ -127,7 +129,14 @@ absl::Status MutateOnce(Deps& deps, const auth::Principal& caller,
     if (!response->filing().filing_id().empty() &&
         response->filing().version() == 0) {
       const std::string id = response->filing().filing_id();
-      status = deps.records->Read([&](records::Tx& tx) {
+      status = deps.records->Read([&](records::Tx& tx) -> absl::Status {
+        if (replayed) {
+          // The caller may have lost the filing since (forwarded, moved):
+          // then the retry gets only the id it was first answered with.
+          absl::StatusOr<records::FilingRow> row = tx.GetFiling(id);
+          if (!row.ok()) return row.status();
+          if (!CheckAccess(deps, caller, *row).ok()) return absl::OkStatus();
+        }
         return FillFiling(deps, tx, id, response->mutable_filing());
       });
       if (!status.ok()) {

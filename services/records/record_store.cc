@@ -779,6 +779,12 @@ void RecordStore::Combine(Request* self) {
       return;
     }
     RunBodies(work, self);
+    // In memory, reads share the writer connection, so no batch may stay
+    // open once write_mu_ is released.
+    if (in_memory_ && batch_ != nullptr) {
+      CommitBatch();
+      return;
+    }
     write_mu_.Unlock();
   }
 }
@@ -801,11 +807,12 @@ void RecordStore::RunBodies(const std::vector<Request*>& work, Request* self) {
       absl::Status ended;
       if (!writer_.InTransaction()) {
         // SQLite rolled the whole transaction back on its own (I/O error,
-        // disk full): the batch's earlier bodies are gone too.
-        ended = status.ok() ? absl::AbortedError(
-                                  "the record store transaction was rolled "
-                                  "back; retry")
-                            : status;
+        // disk full): the batch's earlier bodies are gone too, and may be
+        // retried.
+        const absl::Status aborted = absl::AbortedError(
+            "the record store transaction was rolled back; retry");
+        FailBatch(aborted);
+        if (status.ok()) status = aborted;
       } else {
         ended = status.ok() ? writer_.ExecCached("RELEASE body")
                             : writer_.ExecCached("ROLLBACK TO body");
@@ -892,11 +899,14 @@ void RecordStore::CommitBatch() {
         absl::StrCat("the record store could not make its log durable (",
                      status.message(), "); restart the server"));
   }
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!status.ok() && sync_error_.ok()) sync_error_ = status;
+    syncing_ = false;
+  }
+  // Last: once its callers return, the store may be destroyed.
   batch->status = status;
   batch->done.Notify();
-  absl::MutexLock lock(&queue_mu_);
-  if (!status.ok() && sync_error_.ok()) sync_error_ = status;
-  syncing_ = false;
 }
 
 void RecordStore::FailBatch(const absl::Status& error) {

@@ -142,7 +142,8 @@ class RecordStore {
     // Read connections kept open; more concurrent readers wait for one.
     int readers = 4;
     // Bodies in one transaction at most, bounding a batch's latency when
-    // writers keep arriving.
+    // writers keep arriving; while the previous batch is still syncing the
+    // open one takes in every write that arrives (it cannot commit yet).
     int max_batch = 64;
     // Tests only: runs after a batch's COMMIT and before its sync, without
     // the writer lock, with commit_gate_ held.

@@ -17,7 +17,11 @@ constexpr absl::Duration kMinInterval = absl::Milliseconds(250);
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     const std::string& path, int frames_threshold) {
-  absl::StatusOr<Database> db = Database::Open(path);
+  // A RESTART holds new writers back while it waits for readers to leave
+  // the log: wait briefly, and try again after the next threshold instead.
+  Database::Options options;
+  options.busy_timeout = absl::Milliseconds(50);
+  absl::StatusOr<Database> db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   return std::unique_ptr<Checkpointer>(
       new Checkpointer(*std::move(db), frames_threshold));

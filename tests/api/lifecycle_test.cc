@@ -431,6 +431,23 @@ TEST_CASE(
 namespace cdkv::testing {
 namespace {
 
+// A birth-registration draft at commune A with one ID-card photo; returns
+// the draft as created.
+cdkv::v1::Filing DraftWithPhoto(cdkv::v1::CitizenService::Stub& citizen,
+                                const std::string& token) {
+  cdkv::v1::CreateFilingRequest create;
+  create.set_request_id("c1");
+  create.set_procedure_code(kBirth);
+  create.set_commune_code(kCommuneA);
+  cdkv::v1::CreateFilingResponse created;
+  REQUIRE(citizen.CreateFiling(Call(token).get(), create, &created).ok());
+  cdkv::v1::UploadDocumentResponse uploaded;
+  REQUIRE(Upload(citizen, token, created.filing().filing_id(), "u1",
+                 IdCardPhoto(kPayload), "id_card", &uploaded)
+              .ok());
+  return created.filing();
+}
+
 TEST_CASE(
     "with pre-fill off a submitted filing reaches the desk with an "
     "empty form flagged for the officer") {
@@ -440,18 +457,8 @@ TEST_CASE(
   const std::string officer_token = stack->StaffToken("officer.a");
   auto citizen = stack->citizen();
   auto desk = stack->desk();
-  cdkv::v1::CreateFilingRequest create;
-  create.set_request_id("c1");
-  create.set_procedure_code(kBirth);
-  create.set_commune_code(kCommuneA);
-  cdkv::v1::CreateFilingResponse created;
-  REQUIRE(
-      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
-  const std::string id = created.filing().filing_id();
-  cdkv::v1::UploadDocumentResponse uploaded;
-  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
-                 "id_card", &uploaded)
-              .ok());
+  const cdkv::v1::Filing draft = DraftWithPhoto(*citizen, citizen_token);
+  const std::string id = draft.filing_id();
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("s1");
   submit.set_filing_id(id);
@@ -501,18 +508,8 @@ TEST_CASE(
   const std::string officer_token = stack->StaffToken("officer.a");
   auto citizen = stack->citizen();
   auto desk = stack->desk();
-  cdkv::v1::CreateFilingRequest create;
-  create.set_request_id("c1");
-  create.set_procedure_code(kBirth);
-  create.set_commune_code(kCommuneA);
-  cdkv::v1::CreateFilingResponse created;
-  REQUIRE(
-      citizen->CreateFiling(Call(citizen_token).get(), create, &created).ok());
-  const std::string id = created.filing().filing_id();
-  cdkv::v1::UploadDocumentResponse uploaded;
-  REQUIRE(Upload(*citizen, citizen_token, id, "u1", IdCardPhoto(kPayload),
-                 "id_card", &uploaded)
-              .ok());
+  const cdkv::v1::Filing draft = DraftWithPhoto(*citizen, citizen_token);
+  const std::string id = draft.filing_id();
 
   cdkv::v1::SubmitFilingRequest submit;
   submit.set_request_id("s1");
@@ -524,7 +521,7 @@ TEST_CASE(
   const cdkv::v1::Filing& basic = submitted.filing();
   CHECK(basic.filing_id() == id);
   CHECK(basic.state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
-  CHECK(basic.version() > created.filing().version());
+  CHECK(basic.version() > draft.version());
   CHECK(basic.desk_code() == kDeskA);
   CHECK(basic.has_deadline());
   CHECK(basic.documents_size() == 0);
@@ -555,8 +552,7 @@ TEST_CASE(
         claimed.filing().SerializeAsString());
   // Its retry gets the whole filing too (stored as the id, loaded again).
   cdkv::v1::ClaimFilingResponse reclaimed;
-  REQUIRE(
-      desk->ClaimFiling(Call(officer_token).get(), claim, &reclaimed).ok());
+  REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &reclaimed).ok());
   CHECK(reclaimed.filing().SerializeAsString() ==
         claimed.filing().SerializeAsString());
 }

@@ -369,6 +369,41 @@ TEST_CASE("an in-memory store still writes and reads") {
   CHECK(Payloads(**store) == std::multiset<std::string>{"m"});
 }
 
+TEST_CASE("an in-memory store reads and writes from many threads at once") {
+  auto store = RecordStore::Open(":memory:");
+  REQUIRE(store.ok());
+  std::atomic<int> failed_writes{0}, failed_reads{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (!(*store)
+                 ->Write([&](Tx& tx) {
+                   return AddRow(tx, absl::StrCat(t, "-", i));
+                 })
+                 .ok()) {
+          ++failed_writes;
+        }
+      }
+    });
+  }
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        // Reads share the writer connection: never inside an open batch.
+        absl::Status s = (*store)->Read([](Tx& tx) -> absl::Status {
+          return tx.PendingOutbox(10).status();
+        });
+        if (!s.ok()) ++failed_reads;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failed_writes.load() == 0);
+  CHECK(failed_reads.load() == 0);
+  CHECK(Payloads(**store).size() == 400);
+}
+
 TEST_CASE("group-committed writes acknowledged before a kill -9 survive") {
   Fixture f;
   int fds[2];
