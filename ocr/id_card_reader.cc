@@ -132,9 +132,6 @@ constexpr Reread kNameSharpRereads[] = {{1.0, Binarization::kSauvola},
 // strength.
 constexpr double kSharpenSigma = 3.0;
 constexpr double kSharpenAmount = 2.0;
-// The share of an unused toneless name syllable's probability credited to
-// its marked spellings (ocr/vietnamese_name.h).
-constexpr double kErasedToneShare = 0.5;
 // Other readings of a sex line that the first could not parse.
 constexpr Reread kLineRereads[] = {{1.35, Binarization::kSauvola},
                                    {1.0, Binarization::kOtsu},
@@ -680,9 +677,7 @@ class PrintedFront {
         const cv::Mat sharp = Sharpened(*detail, kSharpenSigma);
         for (const Reread& how : kNameSharpRereads) read(sharp, how);
       }
-      auto options = PoolSyllableOptions(readings);
-      CreditErasedTones(options, kErasedToneShare);
-      ranked = RankNameCandidates(options, 2);
+      ranked = VoteName(readings, 2);
     }
     if (ranked.empty()) {
       first.text = CorrectPrintedName(first.text);

@@ -1,5 +1,3 @@
-#include "ocr/page_reader.h"
-
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 #include <unicode/locid.h>
@@ -22,6 +20,7 @@
 #include "ocr/dates.h"
 #include "ocr/id_card_reader.h"
 #include "ocr/id_number.h"
+#include "ocr/page_reader.h"
 #include "ocr/page_values.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
@@ -507,7 +506,6 @@ class FieldReader {
                                     {true, 0.8, Binarization::kOtsu}};
     std::vector<std::vector<WordChoices>> readings;
     double confidence = 0;
-    int read = 0;
     for (const Way& way : kWays) {
       double scale = 1.0;
       const cv::Mat crop = Crop(box, way.sharpen, &scale);
@@ -515,20 +513,37 @@ class FieldReader {
       auto r = tesseract_.ReadLineChoices(crop, LineKind::kName, way.line_scale,
                                           way.binarization);
       if (!r.ok() || r->words.empty()) continue;
-      // The label's tail ("mẹ:", "E:") and specks are not syllables.
-      std::erase_if(r->words, [](const WordChoices& w) {
+      auto letters = [](const WordChoices& w) {
         auto raw = FoldVietnameseToAsciiUpper(w.text);
-        return !raw.ok() || raw->empty() ||
-               !std::all_of(raw->begin(), raw->end(),
-                            [](char c) { return c >= 'A' && c <= 'Z'; });
-      });
+        return raw.ok() && !raw->empty() &&
+               std::all_of(raw->begin(), raw->end(),
+                           [](char c) { return c >= 'A' && c <= 'Z'; });
+      };
+      // The label's tail ("mẹ:", "E:") and specks before the name go.
+      r->words.erase(r->words.begin(),
+                     std::find_if(r->words.begin(), r->words.end(), letters));
+      // A smudged syllable inside the name ("VH'T" for "VIỆT") keeps its
+      // place with no spelling: dropped, it would make a shorter name that
+      // outvotes the whole one. Specks after the name (".", "-") go.
+      auto no_letter = [](const WordChoices& w) {
+        auto raw = FoldVietnameseToAsciiUpper(w.text);
+        return !raw.ok() || std::none_of(raw->begin(), raw->end(), [](char c) {
+          return c >= 'A' && c <= 'Z';
+        });
+      };
+      while (!r->words.empty() && no_letter(r->words.back())) {
+        r->words.pop_back();
+      }
+      for (WordChoices& w : r->words) {
+        if (!letters(w)) w.characters.clear();
+      }
       if (r->words.size() < 2) continue;
       confidence += r->reading.confidence;
-      ++read;
       readings.push_back(std::move(r->words));
     }
     if (readings.empty()) return std::nullopt;
-    const auto ranked = RankNameCandidates(PoolSyllableOptions(readings), 2);
+    const int read = static_cast<int>(readings.size());
+    const auto ranked = VoteName(readings, 2);
     if (ranked.empty()) return std::nullopt;
     NameVote vote;
     vote.text = ranked[0].name;

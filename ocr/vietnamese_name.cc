@@ -291,6 +291,10 @@ constexpr double kMalformedPenalty = 12.0;
 // common neighbour; 4× still lets a clear reading of a rare name stand.
 constexpr double kCommonBonus = 1.386;
 constexpr double kKnownBonus = 0.693;
+// A syllable usual in its own part of a name counts 1.25× one usual in the
+// other (a middle "Thùy" over a middle "Thủy"): enough to settle a tie
+// the OCR cannot, too little to overrule a clear reading.
+constexpr double kOwnPartBonus = 0.223;
 
 std::string Upper(const std::string& text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
@@ -376,6 +380,21 @@ int NameSyllableFrequency(std::string_view syllable, NamePart part) {
   return 0;
 }
 
+bool UsualInPart(std::string_view syllable, NamePart part) {
+  static const std::set<std::string>* family =
+      new std::set<std::string>(KeysOf(FamilyNames()));
+  static const std::set<std::string>* middle =
+      new std::set<std::string>(KeysOf(MiddleNames()));
+  static const std::set<std::string>* given =
+      new std::set<std::string>(KeysOf(GivenNames()));
+  const auto key = Key(syllable);
+  if (!key.has_value()) return false;
+  const std::set<std::string>* own = part == NamePart::kFamily   ? family
+                                     : part == NamePart::kMiddle ? middle
+                                                                 : given;
+  return own->count(*key) > 0;
+}
+
 const std::vector<std::string_view>& CommonFamilyNames() {
   return FamilyNames();
 }
@@ -399,6 +418,7 @@ std::vector<NameCandidate> RankNameCandidates(
       const int frequency = NameSyllableFrequency(option.text, part);
       if (frequency == 2) score += kCommonBonus;
       if (frequency == 1) score += kKnownBonus;
+      if (UsualInPart(option.text, part)) score += kOwnPartBonus;
       for (const NameCandidate& prefix : beam) {
         next.push_back(NameCandidate{
             prefix.name.empty() ? option.text : prefix.name + " " + option.text,
@@ -501,6 +521,165 @@ void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
       bare.probability -= moved;
     }
   }
+}
+
+namespace {
+
+constexpr char16_t kBreve = 0x0306;
+constexpr char16_t kCircumflex = 0x0302;
+constexpr char16_t kHorn = 0x031B;
+
+bool IsVowelMark(char16_t c) {
+  return c == kBreve || c == kCircumflex || c == kHorn;
+}
+
+// `text` with one vowel given the mark blur erases (see
+// CreditErasedVowelMarks), each spelling once, NFC, in `text`'s case.
+std::vector<std::string> WithVowelMark(const std::string& text) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return {};
+  const icu::UnicodeString source =
+      nfd->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                         text.data(), static_cast<int32_t>(text.size()))),
+                     error);
+  if (U_FAILURE(error)) return {};
+  // A base letter already carrying a vowel mark takes no other.
+  auto marked = [&](int32_t i) {
+    for (int32_t j = i + 1; j < source.length(); ++j) {
+      const char16_t c = source.charAt(j);
+      if (c < 0x0300 || c > 0x036F) return false;
+      if (IsVowelMark(c)) return true;
+    }
+    return false;
+  };
+  auto lower = [](char16_t c) {
+    return static_cast<char16_t>(c >= u'A' && c <= u'Z' ? c - u'A' + u'a' : c);
+  };
+  std::vector<icu::UnicodeString> variants;
+  for (int32_t i = 0; i < source.length(); ++i) {
+    const char16_t c = lower(source.charAt(i));
+    if ((c != u'a' && c != u'e' && c != u'o' && c != u'u') || marked(i)) {
+      continue;
+    }
+    std::vector<char16_t> marks;
+    if (c == u'a') marks = {kBreve, kCircumflex};
+    if (c == u'e') marks = {kCircumflex};
+    if (c == u'o') marks = {kCircumflex, kHorn};
+    if (c == u'u') marks = {kHorn};
+    for (char16_t mark : marks) {
+      icu::UnicodeString v(source);
+      v.insert(i + 1, mark);
+      variants.push_back(v);
+    }
+    // "ươ" carries two horns; blur erases both.
+    if (c == u'u') {
+      for (int32_t j = i + 1; j < source.length(); ++j) {
+        const char16_t next = source.charAt(j);
+        if (next >= 0x0300 && next <= 0x036F) continue;
+        if (lower(next) == u'o' && !marked(j)) {
+          icu::UnicodeString v(source);
+          v.insert(j + 1, kHorn);
+          v.insert(i + 1, kHorn);
+          variants.push_back(v);
+        }
+        break;
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const icu::UnicodeString& v : variants) {
+    // NFC orders the inserted mark before or after a dot below as Unicode
+    // requires, then composes ("ạ" plus a breve is "ặ").
+    const icu::UnicodeString composed = nfc->normalize(v, error);
+    if (U_FAILURE(error)) return {};
+    std::string utf8;
+    composed.toUTF8String(utf8);
+    if (std::find(out.begin(), out.end(), utf8) == out.end()) {
+      out.push_back(std::move(utf8));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables) {
+  for (std::vector<SyllableOption>& options : syllables) {
+    for (size_t a = 0; a < options.size(); ++a) {
+      const auto grave = ParseSyllable(options[a].text);
+      if (!grave.has_value() || grave->tone != Tone::kFalling) continue;
+      for (size_t b = 0; b < options.size(); ++b) {
+        const auto hook = ParseSyllable(options[b].text);
+        if (!hook.has_value() || hook->tone != Tone::kQuestion ||
+            hook->onset != grave->onset || hook->rhyme != grave->rhyme) {
+          continue;
+        }
+        const double mean =
+            (options[a].probability + options[b].probability) / 2;
+        options[a].probability = mean;
+        options[b].probability = mean;
+      }
+    }
+    std::stable_sort(options.begin(), options.end(),
+                     [](const SyllableOption& x, const SyllableOption& y) {
+                       return x.probability > y.probability;
+                     });
+  }
+}
+
+void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
+                            double share) {
+  if (!(share > 0)) return;
+  share = std::min(share, 1.0);
+  for (size_t i = 0; i < syllables.size(); ++i) {
+    const NamePart part = i == 0                      ? NamePart::kFamily
+                          : i + 1 == syllables.size() ? NamePart::kGiven
+                                                      : NamePart::kMiddle;
+    std::vector<SyllableOption>& options = syllables[i];
+    // Credit computed from the options as read, then added: a spelling
+    // credited here is not itself a source.
+    std::map<std::string, double> credit;
+    for (SyllableOption& bare : options) {
+      // Malformed spellings too: erasing "ƯƠ"'s horns leaves no syllable.
+      if (!(bare.probability > 0) ||
+          NameSyllableFrequency(bare.text, part) != 0) {
+        continue;
+      }
+      std::vector<std::string> names;
+      for (std::string& v : WithVowelMark(bare.text)) {
+        if (NameSyllableFrequency(v, part) > 0) names.push_back(std::move(v));
+      }
+      if (names.empty()) continue;
+      const double moved = bare.probability * share;
+      for (const std::string& v : names) credit[v] += moved / names.size();
+      bare.probability -= moved;
+    }
+    for (const auto& [text, amount] : credit) {
+      auto it =
+          std::find_if(options.begin(), options.end(),
+                       [&](const SyllableOption& o) { return o.text == text; });
+      if (it != options.end()) {
+        it->probability += amount;
+      } else {
+        options.push_back(SyllableOption{text, amount});
+      }
+    }
+    std::stable_sort(options.begin(), options.end(),
+                     [](const SyllableOption& a, const SyllableOption& b) {
+                       return a.probability > b.probability;
+                     });
+  }
+}
+
+std::vector<NameCandidate> VoteName(
+    const std::vector<std::vector<WordChoices>>& readings, size_t max_results) {
+  auto options = PoolSyllableOptions(readings);
+  CreditErasedTones(options, kErasedMarkShare);
+  CreditErasedVowelMarks(options, kErasedMarkShare);
+  PoolGraveAndHook(options);
+  return RankNameCandidates(options, max_results);
 }
 
 }  // namespace cdkv::ocr

@@ -42,6 +42,11 @@ enum class NamePart { kFamily, kMiddle, kGiven };
 // 1 known, 0 not in the lists (rare names exist; 0 is not "wrong").
 int NameSyllableFrequency(std::string_view syllable, NamePart part);
 
+// Whether `syllable` is among the usual ones of that very part of a name:
+// "Thùy", "Bảo" and "Văn" are usual middle names, "Thủy", "Hảo" and "Linh"
+// given names, though each may stand in the other place.
+bool UsualInPart(std::string_view syllable, NamePart part);
+
 // Common family names in title case ("Nguyễn", "Trần", ...).
 const std::vector<std::string_view>& CommonFamilyNames();
 
@@ -87,6 +92,37 @@ std::vector<std::vector<SyllableOption>> PoolSyllableOptions(
 // reading proposed.
 void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
                        double share);
+
+// Blur also erases the breve, circumflex or horn under a tone mark: "Ằ"
+// stacks two marks where "À" has one, and the LSTM keeps the tone and
+// loses the breve ("HẰNG" read "HÀNG"). A spelling that no Vietnamese name
+// uses in its place (well-formed or not: "THUONG") passes `share` (0..1) of its
+// probability, in equal parts, to the spellings made by giving one of its
+// vowels that mark (a to ă or â, e to ê, o to ô or ơ, u to ư, uo to ươ), tone
+// kept, that names do use there, proposed by a reading or not. Syllables in
+// name order, the first the family name.
+void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
+                            double share);
+
+// Blur at phone-photo resolution makes the grave (`) and the hook (ˀ) over
+// a vowel the same small blob, and the Vietnamese model then prefers the
+// hook ("THÙY" read "THỦY" in most readings): where the readings proposed
+// both spellings of the same letters, each gets their mean probability, so
+// that the name's other evidence (which part of a name it stands in)
+// decides. Such a choice stays a near tie, for the officer to confirm.
+void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables);
+
+// The share of a non-name spelling's probability that the two Credit
+// functions above move: blur erases marks far more often than it draws them.
+inline constexpr double kErasedMarkShare = 0.5;
+
+// Several readings of one printed name judged together: pooled per
+// syllable (PoolSyllableOptions), erased tones and vowel marks credited
+// (kErasedMarkShare), the grave and the hook pooled, then ranked
+// (RankNameCandidates). At most `max_results`, best first.
+std::vector<NameCandidate> VoteName(
+    const std::vector<std::vector<WordChoices>>& readings,
+    size_t max_results = 2);
 
 }  // namespace cdkv::ocr
 

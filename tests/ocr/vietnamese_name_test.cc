@@ -249,5 +249,117 @@ TEST_CASE("CreditErasedTones leaves names, lone readings and bad input alone",
   CHECK(junk[2][1].probability == 0.5);
 }
 
+TEST_CASE("UsualInPart tells middle names from given names",
+          "[ocr][vietnamese_name]") {
+  CHECK(UsualInPart("THÙY", NamePart::kMiddle));
+  CHECK_FALSE(UsualInPart("THỦY", NamePart::kMiddle));
+  CHECK(UsualInPart("Thủy", NamePart::kGiven));
+  CHECK(UsualInPart("Thuỷ", NamePart::kGiven));  // Old tone placement.
+  CHECK(UsualInPart("Văn", NamePart::kMiddle));
+  CHECK(UsualInPart("NGUYỄN", NamePart::kFamily));
+  CHECK_FALSE(UsualInPart("Thị", NamePart::kFamily));
+  CHECK_FALSE(UsualInPart("", NamePart::kGiven));
+  CHECK_FALSE(UsualInPart("\xff\xfe", NamePart::kGiven));
+  // Both usual somewhere, the OCR unsure: the part decides.
+  auto ranked = RankNameCandidates(
+      {{{"BÙI", 0.9}}, {{"HẢO", 0.37}, {"BẢO", 0.36}}, {{"LAN", 0.9}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "BÙI BẢO LAN");
+  // A clear reading of the rarer use stands.
+  ranked = RankNameCandidates(
+      {{{"BÙI", 0.9}}, {{"HẢO", 0.6}, {"BẢO", 0.3}}, {{"LAN", 0.9}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "BÙI HẢO LAN");
+}
+
+TEST_CASE("PoolGraveAndHook lets the name decide between ` and its hook twin",
+          "[ocr][vietnamese_name]") {
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"LÊ", 0.9}},
+      {{"THỦY", 0.6}, {"THÙY", 0.2}, {"THUY", 0.2}},
+      {{"LINH", 0.9}}};
+  PoolGraveAndHook(name);
+  REQUIRE(name[1].size() == 3);
+  CHECK(name[1][0].probability == Approx(0.4));
+  CHECK(name[1][1].probability == Approx(0.4));
+  CHECK(name[1][2].text == "THUY");
+  CHECK(name[1][2].probability == Approx(0.2));
+  auto ranked = RankNameCandidates(name, 2);
+  REQUIRE(ranked.size() == 2);
+  CHECK(ranked[0].name == "LÊ THÙY LINH");  // Thùy is the middle name.
+  CHECK(ranked[1].name == "LÊ THỦY LINH");
+  // The same syllable last is a given name: Thủy.
+  name = {{{"LÊ", 0.9}}, {{"THỊ", 0.9}}, {{"THÙY", 0.6}, {"THỦY", 0.3}}};
+  PoolGraveAndHook(name);
+  ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ THỊ THỦY");
+  // Only the two marks, only the same letters, only when both were read.
+  name = {{{"THÚY", 0.6}, {"THÙY", 0.2}},
+          {{"HỦNG", 0.6}, {"HÙY", 0.2}},
+          {{"THỦY", 0.9}}};
+  PoolGraveAndHook(name);
+  CHECK(name[0][0].probability == 0.6);
+  CHECK(name[1][0].probability == 0.6);
+  CHECK(name[2][0].probability == 0.9);
+  // Malformed and empty input: no harm.
+  std::vector<std::vector<SyllableOption>> junk = {
+      {}, {{"\xff\xfe", 0.5}, {"", 0.5}}};
+  PoolGraveAndHook(junk);
+  CHECK(junk[1].size() == 2);
+}
+
+TEST_CASE(
+    "CreditErasedVowelMarks gives a non-name's weight to the name its lost "
+    "breve, circumflex or horn would make",
+    "[ocr][vietnamese_name]") {
+  // "HÀNG" is no given name; with the breve blur erased it is "HẰNG".
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"PHAN", 0.9}}, {{"KIM", 0.9}}, {{"HÀNG", 0.8}, {"HÀN", 0.2}}};
+  CreditErasedVowelMarks(name, 0.5);
+  REQUIRE(name[2].size() == 3);
+  CHECK(name[2][0].text == "HÀNG");
+  CHECK(name[2][0].probability == Approx(0.4));
+  CHECK(name[2][1].text == "HẰNG");
+  CHECK(name[2][1].probability == Approx(0.4));
+  CHECK(name[2][2].probability == 0.2);  // "Hàn" is a name: kept.
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "PHAN KIM HẰNG");
+  // Two horns ("ươ"), and a mark under the vowel composes with the breve.
+  name = {{{"ĐẠNG", 0.8}}, {{"THUONG", 0.6}}};
+  CreditErasedVowelMarks(name, 0.5);
+  REQUIRE(name[0].size() == 2);
+  CHECK(name[0][1].text == "ĐẶNG");
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][1].text == "THƯƠNG");
+  CHECK(name[1][1].probability == Approx(0.3));
+  // A name keeps its weight; a vowel that has its mark takes no other.
+  name = {{{"LÊ", 0.9}}, {{"HÀ", 0.9}}, {{"HẰNG", 0.5}, {"HẢNG", 0.1}}};
+  CreditErasedVowelMarks(name, 0.5);
+  CHECK(name[1].size() == 1);
+  CHECK(name[1][0].probability == 0.9);
+  CHECK(name[2][0].probability == 0.5);
+  // No name to give it to: nothing moves.
+  name = {{{"LÊ", 0.9}}, {{"XOM", 0.9}}};
+  CreditErasedVowelMarks(name, 0.5);
+  CHECK(name[1].size() == 1);
+  CHECK(name[1][0].probability == 0.9);
+  // Shares outside 0..1, malformed text, hostile probabilities, empty lists.
+  name = {{{"LÊ", 0.9}}, {{"HÀNG", 0.8}}};
+  CreditErasedVowelMarks(name, -1.0);
+  CHECK(name[1].size() == 1);
+  CreditErasedVowelMarks(name, 9.0);
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][0].text == "HẰNG");
+  CHECK(name[1][0].probability == Approx(0.8));
+  std::vector<std::vector<SyllableOption>> junk = {
+      {}, {{"\xff\xfe", 0.5}, {"", 0.5}}, {{"HÀNG", -2.0}}};
+  CreditErasedVowelMarks(junk, 0.5);
+  CHECK(junk[1].size() == 2);
+  REQUIRE(junk[2].size() == 1);
+  CHECK(junk[2][0].probability == -2.0);
+}
+
 }  // namespace
 }  // namespace cdkv::ocr
