@@ -23,6 +23,7 @@
 
 #include "ocr/id_card_reader.h"
 #include "ocr/page_reader.h"
+#include "ocr/quality_gate.h"
 
 namespace cdkv::bench {
 namespace {
@@ -80,7 +81,7 @@ int Run(int argc, char** argv) {
     if (e.path().extension() == ".jpg") photos.push_back(e.path());
   }
   std::sort(photos.begin(), photos.end());
-  std::map<std::pair<std::string, int>, Tally> tallies;
+  std::map<std::pair<std::string, int>, Tally> tallies, passed, refused;
   Tally total;
   for (const auto& path : photos) {
     std::ifstream truth_file(
@@ -91,6 +92,11 @@ int Run(int argc, char** argv) {
     std::ifstream in(path, std::ios::binary);
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                      std::istreambuf_iterator<char>());
+    // What the app's upload would say of the photo: a refused one is
+    // retaken while the citizen still holds the paper.
+    auto gate = ocr::CheckPhotoQualityBytes(bytes);
+    const bool gate_passed =
+        gate.ok() && gate->verdict == ocr::QualityVerdict::kGood;
     const auto start = Clock::now();
     const double cpu_start = CpuMs();
     auto reading = (*reader)->Read(bytes, 0);
@@ -98,7 +104,8 @@ int Run(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     const double cpu = CpuMs() - cpu_start;
     Tally& t = tallies[{kind, level}];
-    for (Tally* tt : {&t, &total}) {
+    Tally& g = gate_passed ? passed[{kind, level}] : refused[{kind, level}];
+    for (Tally* tt : {&t, &total, &g}) {
       tt->photos++;
       tt->ms.push_back(ms);
       tt->cpu_ms.push_back(cpu);
@@ -108,11 +115,19 @@ int Run(int argc, char** argv) {
       continue;
     }
     const std::string got_kind(ocr::DocumentKindName(reading->kind));
-    if (got_kind == kind) t.kind_right++, total.kind_right++;
+    if (got_kind == kind) t.kind_right++, total.kind_right++, g.kind_right++;
     if (verbose) {
-      std::printf("%s kind=%s (truth %s) level=%d %.0f ms\n",
-                  path.filename().c_str(), got_kind.c_str(), kind.c_str(),
-                  level, ms);
+      std::printf(
+          "%s kind=%s (truth %s) level=%d %.0f ms gate=%s",
+          path.filename().c_str(), got_kind.c_str(), kind.c_str(), level, ms,
+          gate.ok()
+              ? std::string(ocr::QualityVerdictName(gate->verdict)).c_str()
+              : "error");
+      if (gate.ok()) {
+        std::printf(" area=%.2f sharpness=%.2f", gate->area_fraction,
+                    gate->sharpness);
+      }
+      std::printf("\n");
       for (const std::string& note : reading->notes) {
         std::printf("  note: %s\n", note.c_str());
       }
@@ -128,7 +143,7 @@ int Run(int argc, char** argv) {
       const double conf = found ? it->second.best.confidence : 0.0;
       const bool confident = conf >= ocr::kReviewThreshold;
       const bool core = kCoreFields.count(key) > 0;
-      for (Tally* tt : {&t, &total}) {
+      for (Tally* tt : {&t, &total, &g}) {
         if (core) {
           tt->core++;
           tt->core_right += right;
@@ -170,6 +185,21 @@ int Run(int argc, char** argv) {
       Pct(total.core_confident, total.core),
       Pct(total.other_right, total.other), total.other_right, total.other,
       total.confident_wrong, Median(total.ms), Median(total.cpu_ms));
+  // The same photos split by the quality gate's verdict.
+  for (const auto& [name, split] :
+       {std::pair<const char*, const decltype(passed)*>{"gate passed", &passed},
+        {"retake asked", &refused}}) {
+    for (const auto& [key, t] : *split) {
+      std::printf(
+          "| %s, %s | %d | %d | %.0f%% | %.1f%% (%d/%d) | %.1f%% | "
+          "%.1f%% (%d/%d) | %d | %.0f | %.0f |\n",
+          key.first.c_str(), name, key.second, t.photos,
+          Pct(t.kind_right, t.photos), Pct(t.core_right, t.core), t.core_right,
+          t.core, Pct(t.core_confident, t.core), Pct(t.other_right, t.other),
+          t.other_right, t.other, t.confident_wrong, Median(t.ms),
+          Median(t.cpu_ms));
+    }
+  }
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("peak resident memory: %ld MB\n", usage.ru_maxrss / 1024);
