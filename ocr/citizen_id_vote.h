@@ -24,7 +24,8 @@ struct IdHolder {
 
 struct IdVote {
   std::string number;  // 12 digits.
-  // Every reading of 12 digits spelt this number.
+  // Every reading agreed on every digit it kept (a reading one digit short
+  // or long is aligned with the others first).
   bool unanimous = false;
   // The number differs from the per-digit majority: a constraint chose
   // among the digits the readings saw.
@@ -39,6 +40,14 @@ struct IdVote {
 // reading saw at that place, if exactly one exists; otherwise the majority,
 // not consistent. nullopt when no reading has 12 digits.
 std::optional<IdVote> VoteCitizenId(std::span<const std::string> readings,
+                                    const IdHolder& holder);
+
+// As above, each reading's digits counting `weights[i]` (Tesseract's
+// confidence in it, say) instead of one: a reading Tesseract is sure of
+// outvotes two doubtful ones. A missing, zero, negative or NaN weight
+// leaves its reading out.
+std::optional<IdVote> VoteCitizenId(std::span<const std::string> readings,
+                                    std::span<const double> weights,
                                     const IdHolder& holder);
 
 // Whether `number` is a well-formed ID (known province code) whose

@@ -1,3 +1,5 @@
+#include "ocr/page_reader.h"
+
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 #include <unicode/locid.h>
@@ -8,10 +10,12 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <opencv2/imgproc.hpp>
 #include <regex>
+#include <set>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -20,7 +24,6 @@
 #include "ocr/dates.h"
 #include "ocr/id_card_reader.h"
 #include "ocr/id_number.h"
-#include "ocr/page_reader.h"
 #include "ocr/page_values.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
@@ -65,6 +68,9 @@ constexpr size_t kMaxDateLineCandidates = 6;
 // the page's scale; Tesseract shrinks lines to about 48 px anyway.
 constexpr double kMaxDetailScale = 2.0;
 constexpr size_t kIdDigits = 12;
+// A line whose label was not read is taken for the ID number's when it
+// holds at least this many digits.
+constexpr size_t kMinUnlabelledIdDigits = 9;
 // A page whose title was not read is turned the way that gives at least
 // this many words Tesseract is sure of (this sure), and this many times
 // more than the other way.
@@ -476,6 +482,21 @@ class FieldReader {
     return std::move(read->reading);
   }
 
+  // The region read like RereadWith, sharpened or not, with each
+  // character's alternatives; nullopt when nothing could be read.
+  std::optional<LineChoices> ReadChoices(const cv::Rect& box, LineKind kind,
+                                         bool sharpen, double line_scale,
+                                         Binarization binarization) const {
+    double scale = 1.0;
+    const cv::Mat crop = Crop(box, sharpen, &scale);
+    if (crop.empty()) return std::nullopt;
+    auto read =
+        tesseract_.ReadLineChoices(crop, kind, line_scale, binarization);
+    if (!read.ok()) return std::nullopt;
+    TrimLeadingMarks(read->reading.text);
+    return *std::move(read);
+  }
+
   // Re-reads the words' region alone, with `kind`'s settings.
   LineReading Reread(const cv::Rect& box, LineKind kind,
                      bool sharpen = false) const {
@@ -513,30 +534,7 @@ class FieldReader {
       auto r = tesseract_.ReadLineChoices(crop, LineKind::kName, way.line_scale,
                                           way.binarization);
       if (!r.ok() || r->words.empty()) continue;
-      auto letters = [](const WordChoices& w) {
-        auto raw = FoldVietnameseToAsciiUpper(w.text);
-        return raw.ok() && !raw->empty() &&
-               std::all_of(raw->begin(), raw->end(),
-                           [](char c) { return c >= 'A' && c <= 'Z'; });
-      };
-      // The label's tail ("mẹ:", "E:") and specks before the name go.
-      r->words.erase(r->words.begin(),
-                     std::find_if(r->words.begin(), r->words.end(), letters));
-      // A smudged syllable inside the name ("VH'T" for "VIỆT") keeps its
-      // place with no spelling: dropped, it would make a shorter name that
-      // outvotes the whole one. Specks after the name (".", "-") go.
-      auto no_letter = [](const WordChoices& w) {
-        auto raw = FoldVietnameseToAsciiUpper(w.text);
-        return !raw.ok() || std::none_of(raw->begin(), raw->end(), [](char c) {
-          return c >= 'A' && c <= 'Z';
-        });
-      };
-      while (!r->words.empty() && no_letter(r->words.back())) {
-        r->words.pop_back();
-      }
-      for (WordChoices& w : r->words) {
-        if (!letters(w)) w.characters.clear();
-      }
+      KeepNameSyllables(r->words);
       if (r->words.size() < 2) continue;
       confidence += r->reading.confidence;
       readings.push_back(std::move(r->words));
@@ -630,6 +628,122 @@ class FieldReader {
   double to_original_;
   int photo_index_;
 };
+
+// Other ways a digit line (a date, an ID number) is read when its first
+// readings disagree: blur drops or confuses a different digit under each
+// sharpening, binarisation and line height. Larger line heights and the
+// Vietnamese model read ID numbers worse on level-3 pages (bench/ocr).
+struct DigitWay {
+  LineKind kind;
+  bool sharpen;
+  double line_scale;
+  Binarization binarization;
+};
+constexpr DigitWay kDigitWays[] = {
+    {LineKind::kDigits, true, 1.0, Binarization::kSauvola},
+    {LineKind::kDigits, false, 1.0, Binarization::kOtsu},
+    {LineKind::kDigits, false, 1.35, Binarization::kSauvola},
+    {LineKind::kDigits, true, 0.8, Binarization::kOtsu},
+    {LineKind::kDigits, false, 1.35, Binarization::kOtsu},
+    {LineKind::kDigits, false, 0.8, Binarization::kSauvola},
+};
+
+Date Today();
+
+// Line heights a printed DD/MM/YYYY spans, with room.
+constexpr double kDateWidthLines = 7.5;
+
+// The box of a date the layout pass kept only part of (blur took the rest
+// for a gap or specks): to the right as wide as a whole date when its year
+// was not read, up to the line's next cell and the margin; from the
+// label's end too when neither day nor month was.
+cv::Rect WholeDateBox(cv::Rect box, const std::string& text, int label_right,
+                      const Line& line, int page_width) {
+  const DateParts parts = DatePartsInDigits(text);
+  if (parts.year.has_value()) return box;
+  if (box.height < line.box.height / 2) {
+    box.y = line.box.y;
+    box.height = line.box.height;
+  }
+  const int h = box.height;
+  const bool from_label = !parts.day.has_value() && !parts.month.has_value() &&
+                          label_right >= 0 && label_right < box.x;
+  const int x = from_label ? label_right + 1 : box.x;
+  int right = std::max(box.br().x, x + static_cast<int>(kDateWidthLines * h));
+  for (const Word& w : line.words) {
+    if (w.box.x >= box.br().x + kCellGapLines * h) {
+      right = std::min(right, w.box.x - h / 2);
+      break;
+    }
+  }
+  right = std::min(right, page_width * 19 / 20);
+  if (right <= x) return box;
+  return cv::Rect(x, box.y, right - x, box.height);
+}
+
+struct DateRead {
+  Date date;
+  double confidence = 0;
+  std::vector<Date> others;  // Other dates single readings gave.
+};
+
+// Weight of a reading's vote beyond Tesseract's confidence in it: a
+// reading Tesseract doubts still saw most digits right.
+constexpr double kBaseDigitVote = 0.2;
+
+// A printed DD/MM/YYYY in `box` whose layout reading is `page_text`. When
+// the layout pass and a digits-only re-read agree, Tesseract sure of both,
+// the date is proven; otherwise the line is read the other ways, and day,
+// month and year are each voted on, weighed by Tesseract's confidence:
+// each reading confuses other digits (8 and 6 the most), and Tesseract is
+// surer of the right ones. The winner is unproven. `raw` gets the first
+// re-read's text when no date was read. A date before `earliest` is not
+// this line's.
+std::optional<DateRead> ReadDate(const FieldReader& reader, const cv::Rect& box,
+                                 const std::string& page_text, double page_conf,
+                                 std::string* raw,
+                                 const std::optional<Date>& earliest) {
+  const LineReading line = reader.Reread(box, LineKind::kDigits);
+  auto d1 = ParsePrintedDate(page_text);
+  auto d2 = ParsePrintedDate(line.text);
+  if (d1.ok() && d2.ok() && *d1 == *d2 &&
+      line.confidence >= kMinTesseractForProof &&
+      page_conf >= kMinTesseractForProof) {
+    return DateRead{*d2, kProvenConfidence, {}};
+  }
+  std::vector<WeightedDateParts> parts = {
+      {DatePartsInDigits(page_text), kBaseDigitVote + page_conf},
+      {DatePartsInDigits(line.text), kBaseDigitVote + line.confidence}};
+  std::vector<Date> seen;
+  for (const auto& d : {d1, d2}) {
+    if (d.ok()) seen.push_back(*d);
+  }
+  for (const DigitWay& way : kDigitWays) {
+    const std::optional<LineChoices> r = reader.ReadChoices(
+        box, way.kind, way.sharpen, way.line_scale, way.binarization);
+    if (!r.has_value()) continue;
+    parts.push_back({DatePartsInDigits(r->reading.text),
+                     kBaseDigitVote + r->reading.confidence});
+    if (auto d = ParsePrintedDate(r->reading.text); d.ok()) seen.push_back(*d);
+  }
+  const std::optional<DatePartsVote> best =
+      VoteWeightedDateParts(parts, Today(), earliest);
+  if (!best.has_value()) {
+    if (raw != nullptr) *raw = line.text;
+    return std::nullopt;
+  }
+  DateRead out{
+      best->date,
+      std::min(std::max(line.confidence, page_conf), kUnprovenConfidence),
+      {}};
+  for (const Date& d : seen) {
+    if (d != out.date && std::find(out.others.begin(), out.others.end(), d) ==
+                             out.others.end()) {
+      out.others.push_back(d);
+    }
+  }
+  return out;
+}
 
 bool PlausibleName(const std::string& text) {
   const std::string folded = FoldForMatching(text);
@@ -752,6 +866,83 @@ std::optional<Sex> ReadSexByPosition(
   return found;
 }
 
+// Fields whose label was misread beyond matching ("Só CCCGED.", "EM chót
+// vào lúc"), found by what their line holds instead, on lines no field
+// took: an ID number is the line starting with a word like "Số" followed
+// by an ID's worth of digits; a time and date ("05 giờ 33 phút, ngày
+// 12/02/2024") the line with a word like "giờ" or "phút" and a date. The
+// value starts after the label's colon, or at its first digits. Such
+// fields stay unproven.
+std::map<std::string, Located> LocateByContent(
+    const std::vector<FieldSpec>& specs, const std::vector<Line>& lines,
+    const std::map<std::string, Located>& where) {
+  std::map<std::string, Located> out;
+  std::set<int> taken;
+  for (const auto& [k, l] : where) taken.insert(l.line);
+  auto fuzzy_word = [](const Line& line, std::string_view word) {
+    return std::any_of(line.words.begin(), line.words.end(),
+                       [&](const Word& w) {
+                         return w.folded.size() + 1 >= word.size() &&
+                                EditDistance(w.folded, word) <= 1;
+                       });
+  };
+  for (const FieldSpec& spec : specs) {
+    if (where.count(std::string(spec.key)) ||
+        (spec.kind != ValueKind::kIdNumber &&
+         spec.kind != ValueKind::kTimeDate)) {
+      continue;
+    }
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const Line& line = lines[i];
+      if (taken.count(static_cast<int>(i)) || line.words.size() < 2) continue;
+      size_t from = 1;
+      if (spec.kind == ValueKind::kIdNumber) {
+        if (EditDistance(line.words[0].folded, "SO") > 1) continue;
+        while (from < line.words.size() &&
+               DigitsOf(line.words[from].text).size() < 3) {
+          ++from;
+        }
+        if (from >= line.words.size() || from > 3) continue;
+        const size_t n = DigitsOf(JoinText(line.words, from)).size();
+        if (n < kMinUnlabelledIdDigits || n > kIdDigits + 2) continue;
+      } else {
+        const bool dated = std::any_of(
+            line.words.begin(), line.words.end(), [](const Word& w) {
+              return std::count(w.text.begin(), w.text.end(), '/') >= 1 &&
+                     DigitsOf(w.text).size() >= 5;
+            });
+        if (!dated || !(fuzzy_word(line, "GIO") || fuzzy_word(line, "PHUT"))) {
+          continue;
+        }
+        from = line.words.size();
+        for (size_t k = 0; k + 1 < line.words.size(); ++k) {
+          if (line.words[k].text.find(':') != std::string::npos) {
+            from = k + 1;
+            break;
+          }
+        }
+        if (from == line.words.size()) {
+          from = 0;
+          while (from < line.words.size() &&
+                 DigitsOf(line.words[from].text).empty()) {
+            ++from;
+          }
+        }
+        if (from == 0 || from >= line.words.size()) continue;
+      }
+      Located loc;
+      loc.line = static_cast<int>(i);
+      loc.label_right = line.words[from - 1].box.br().x;
+      loc.words.assign(line.words.begin() + static_cast<std::ptrdiff_t>(from),
+                       line.words.end());
+      taken.insert(loc.line);
+      out[std::string(spec.key)] = std::move(loc);
+      break;
+    }
+  }
+  return out;
+}
+
 void ReadFields(const std::vector<FieldSpec>& specs,
                 const std::vector<Line>& lines,
                 const std::map<std::string, Located>& where,
@@ -760,9 +951,13 @@ void ReadFields(const std::vector<FieldSpec>& specs,
   std::optional<Date> birth;
   std::optional<Sex> sex;
   std::optional<int> birth_year;
+  const std::map<std::string, Located> unlabelled =
+      LocateByContent(specs, lines, where);
   auto located = [&](std::string_view key) -> const Located* {
     auto it = where.find(std::string(key));
-    return it == where.end() ? nullptr : &it->second;
+    if (it != where.end()) return &it->second;
+    it = unlabelled.find(std::string(key));
+    return it == unlabelled.end() ? nullptr : &it->second;
   };
   auto both_sure = [](double a, double b) {
     return a >= kMinTesseractForProof && b >= kMinTesseractForProof;
@@ -830,37 +1025,25 @@ void ReadFields(const std::vector<FieldSpec>& specs,
         break;
       }
       case ValueKind::kDate: {
-        LineReading line = reader.Reread(box, LineKind::kDigits);
-        auto d2 = ParsePrintedDate(line.text);
-        auto d1 = ParsePrintedDate(page_text);
-        if (!d2.ok() || !d1.ok() || *d1 != *d2) {
-          // A sharpened third reading breaks the tie.
-          LineReading sharp = reader.Reread(box, LineKind::kDigits, true);
-          auto d3 = ParsePrintedDate(sharp.text);
-          if (d3.ok() && (!d2.ok() || (d1.ok() && *d3 == *d1))) {
-            d2 = d3;
-            line = std::move(sharp);
-          }
-        }
-        if (d2.ok()) {
-          const bool agree = d1.ok() && *d1 == *d2;
-          const double conf =
-              agree && both_sure(line.confidence, page_conf)
-                  ? kProvenConfidence
-                  : std::min(line.confidence, kUnprovenConfidence);
-          out.fields[key] = reader.Make(FormatDate(*d2), conf, box);
-          if (!agree && d1.ok()) {
-            out.fields[key].alternatives.push_back(
-                reader.Make(FormatDate(*d1), kUnprovenConfidence, box).best);
-          }
-          if (spec.key == "date_of_birth") birth = *d2;
-        } else if (d1.ok()) {
-          out.fields[key] = reader.Make(
-              FormatDate(*d1), std::min(page_conf, kUnprovenConfidence), box);
-          if (spec.key == "date_of_birth") birth = *d1;
-        } else if (!line.text.empty()) {
+        std::string raw;
+        const cv::Rect date_box =
+            loc->line >= 0 && loc->line < static_cast<int>(lines.size())
+                ? WholeDateBox(box, page_text, loc->label_right,
+                               lines[loc->line], reader.PageSize().width)
+                : box;
+        const std::optional<DateRead> d =
+            ReadDate(reader, date_box, page_text, page_conf, &raw,
+                     spec.key == "registration_date" ? birth : std::nullopt);
+        if (d.has_value()) {
           out.fields[key] =
-              reader.Make(line.text, kContradictedConfidence, box);
+              reader.Make(FormatDate(d->date), d->confidence, box);
+          for (const Date& other : d->others) {
+            out.fields[key].alternatives.push_back(
+                reader.Make(FormatDate(other), kUnprovenConfidence, box).best);
+          }
+          if (spec.key == "date_of_birth") birth = d->date;
+        } else if (!raw.empty()) {
+          out.fields[key] = reader.Make(raw, kContradictedConfidence, box);
         }
         break;
       }
@@ -914,19 +1097,23 @@ void ReadFields(const std::vector<FieldSpec>& specs,
         }
         if (date_at < loc->words.size()) {
           const Word& w = loc->words[date_at];
-          const LineReading line = reader.Reread(w.box, LineKind::kDigits);
-          auto d2 = ParsePrintedDate(line.text);
-          auto d1 = ParsePrintedDate(w.text);
-          if (d2.ok() || d1.ok()) {
-            const Date d = d2.ok() ? *d2 : *d1;
-            const bool agree = d1.ok() && d2.ok() && *d1 == *d2;
+          // Only to the right: the time precedes the date.
+          const cv::Rect date_box =
+              loc->line >= 0 && loc->line < static_cast<int>(lines.size())
+                  ? WholeDateBox(w.box, w.text, -1, lines[loc->line],
+                                 reader.PageSize().width)
+                  : w.box;
+          const std::optional<DateRead> d = ReadDate(
+              reader, date_box, w.text, w.confidence, nullptr, std::nullopt);
+          if (d.has_value()) {
             out.fields[key] =
-                reader.Make(FormatDate(d),
-                            agree && both_sure(line.confidence, w.confidence)
-                                ? kProvenConfidence
-                                : kUnprovenConfidence,
-                            w.box);
-            if (spec.key == "date_of_birth") birth = d;
+                reader.Make(FormatDate(d->date), d->confidence, w.box);
+            for (const Date& other : d->others) {
+              out.fields[key].alternatives.push_back(
+                  reader.Make(FormatDate(other), kUnprovenConfidence, w.box)
+                      .best);
+            }
+            if (spec.key == "date_of_birth") birth = d->date;
           }
         }
         const std::vector<Word> time_words(
@@ -991,6 +1178,16 @@ void ReadFields(const std::vector<FieldSpec>& specs,
       }
     }
   }
+  for (const FieldSpec& spec : specs) {
+    if (!unlabelled.count(std::string(spec.key))) continue;
+    for (std::string_view k : {spec.key, spec.time_key}) {
+      auto f = out.fields.find(std::string(k));
+      if (f != out.fields.end()) {
+        f->second.best.confidence =
+            std::min(f->second.best.confidence, kUnprovenConfidence);
+      }
+    }
+  }
   // Only where the sex shares the line under the birth date (death notice,
   // extract), not the birth notice's "Giới tính của con".
   const bool sex_under_birth =
@@ -1026,20 +1223,22 @@ void ReadFields(const std::vector<FieldSpec>& specs,
     const std::string n2 = DigitsOf(line.text);
     // The re-read first: on a tie its digit wins.
     std::vector<std::string> readings = {n2, n1};
+    std::vector<double> weights = {
+        kBaseDigitVote + line.confidence,
+        kBaseDigitVote + MinConfidence(loc->words, 0)};
     if (n2 != n1 || !ConsistentCitizenId(n2, holder)) {
       // Blurred 3, 6 and 8 pass for each other, differently under each
-      // binarisation and scale: more readings to vote digit by digit.
-      readings.push_back(
-          DigitsOf(reader.Reread(box, LineKind::kDigits, true).text));
-      readings.push_back(DigitsOf(
-          reader.RereadWith(box, LineKind::kDigits, 1.0, Binarization::kOtsu)
-              .text));
-      readings.push_back(DigitsOf(
-          reader
-              .RereadWith(box, LineKind::kDigits, 1.35, Binarization::kSauvola)
-              .text));
+      // binarisation and scale: more readings to vote digit by digit,
+      // each weighed by Tesseract's confidence in it.
+      for (const DigitWay& way : kDigitWays) {
+        const std::optional<LineChoices> r = reader.ReadChoices(
+            box, way.kind, way.sharpen, way.line_scale, way.binarization);
+        if (!r.has_value()) continue;
+        readings.push_back(DigitsOf(r->reading.text));
+        weights.push_back(kBaseDigitVote + r->reading.confidence);
+      }
     }
-    const std::optional<IdVote> vote = VoteCitizenId(readings, holder);
+    const std::optional<IdVote> vote = VoteCitizenId(readings, weights, holder);
     std::string number = vote.has_value() ? vote->number : n2;
     if (number.empty()) number = n1;
     if (number.empty()) continue;
@@ -1068,6 +1267,9 @@ void ReadFields(const std::vector<FieldSpec>& specs,
             DescribeDisagreements(*id, *who_birth, *who_sex, found)));
       }
     }
+    if (unlabelled.count(std::string(spec->key))) {
+      conf = std::min(conf, kUnprovenConfidence);
+    }
     ReadField f = reader.Make(number, conf, box);
     for (const std::string& other : {n2, n1}) {
       if (other.size() != kIdDigits || other == number) continue;
@@ -1079,6 +1281,22 @@ void ReadFields(const std::vector<FieldSpec>& specs,
       }
     }
     out.fields[std::string(spec->key)] = std::move(f);
+  }
+  // The holder's sex not read at all (its line blurred to "j4 tính: 4Œ"):
+  // the ID number's century/sex digit says it, no surer than the number.
+  if (sex_under_birth && !out.fields.count("sex")) {
+    auto id_field = out.fields.find("id_number");
+    if (id_field != out.fields.end()) {
+      if (auto id = ParseCitizenId(id_field->second.best.value); id.ok()) {
+        ReadField f = id_field->second;
+        f.alternatives.clear();
+        f.best.value = SexWord(id->sex);
+        f.best.confidence = std::min(f.best.confidence, kUnprovenConfidence);
+        out.fields["sex"] = std::move(f);
+        out.notes.push_back(
+            "Không đọc được giới tính; suy ra từ số định danh cá nhân.");
+      }
+    }
   }
   // Values proven only together: the birth year and sex are confirmed by an
   // ID number that agrees with them.
@@ -1169,20 +1387,21 @@ bool ReadIssueDate(const std::vector<Line>& lines, const cv::Size page_size,
     // Italic digits blur into each other (5 read as 9, 06 as 00), a
     // different one under each sharpening, binarisation and scale: the
     // day, month and year are each voted over the readings.
-    std::vector<DateParts> parts = {
-        DatePartsInWords(line->Text()), DatePartsInWords(r.text),
-        DatePartsInWords(reader.Reread(box, LineKind::kName, true).text)};
+    const LineReading sharp = reader.Reread(box, LineKind::kName, true);
+    std::vector<DateParts> parts = {DatePartsInWords(line->Text()),
+                                    DatePartsInWords(r.text),
+                                    DatePartsInWords(sharp.text)};
     const bool date_line =
         std::any_of(parts.begin(), parts.end(), [](const DateParts& p) {
           return p.day.has_value() || p.month.has_value() || p.year.has_value();
         });
     if (!date_line) continue;
-    parts.push_back(DatePartsInWords(
-        reader.RereadWith(box, LineKind::kName, 1.0, Binarization::kOtsu)
-            .text));
-    parts.push_back(DatePartsInWords(
-        reader.RereadWith(box, LineKind::kName, 1.35, Binarization::kSauvola)
-            .text));
+    for (const auto& [scale, binarization] :
+         {std::pair{1.0, Binarization::kOtsu},
+          std::pair{1.35, Binarization::kSauvola}}) {
+      parts.push_back(DatePartsInWords(
+          reader.RereadWith(box, LineKind::kName, scale, binarization).text));
+    }
     bool unanimous = false;
     std::optional<Date> d = VoteDateParts(parts, Today(), &unanimous);
     if (!d.has_value()) {

@@ -1,5 +1,7 @@
 #include "ocr/page_values.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -180,6 +182,120 @@ std::optional<Date> VoteDateParts(std::span<const DateParts> readings,
     return std::nullopt;
   }
   return *date;
+}
+
+namespace {
+
+bool SlashLike(char c) { return c == '1' || c == '7'; }
+
+// The digits before the year of a date read as one run: the digits model
+// often reads a slash as 1 or 7 ("2710272005" for 27/02/2005, "200172025"
+// for 20/01/2025). DDMM when such a digit stands where a slash would;
+// `head` unchanged otherwise.
+std::string WithoutSlashDigits(const std::string& head) {
+  if (head.size() == 6 && SlashLike(head[2]) && SlashLike(head[5])) {
+    return head.substr(0, 2) + head.substr(3, 2);
+  }
+  if (head.size() == 5 && SlashLike(head[4])) return head.substr(0, 4);
+  if (head.size() == 5 && SlashLike(head[2])) {
+    return head.substr(0, 2) + head.substr(3, 2);
+  }
+  return head;
+}
+
+}  // namespace
+
+DateParts DatePartsInDigits(std::string_view text) {
+  std::vector<std::string> groups;
+  bool in_group = false;
+  for (char c : text) {
+    const bool digit = c >= '0' && c <= '9';
+    if (digit && !in_group) groups.emplace_back();
+    if (digit) groups.back().push_back(c);
+    in_group = digit;
+  }
+  DateParts parts;
+  if (groups.empty()) return parts;
+  // From the right: the year ends the last group; what precedes it in the
+  // same group (a lost slash) is read before the groups to its left.
+  std::string last = groups.back();
+  groups.pop_back();
+  if (last.size() < 4 && groups.size() >= 2) {
+    // Two groups before a short last one: the year lost digits ("21/08/20").
+    last.clear();
+  } else if (last.size() < 4) {
+    // No year: the digits left are the month, or day and month.
+    groups.push_back(last);
+    last.clear();
+  } else {
+    parts.year = InRange(last.substr(last.size() - 4), 4, 4, 1900, 2199);
+    last.resize(last.size() - 4);
+    if (!last.empty()) groups.push_back(last);
+  }
+  // The day and month as two-digit pairs, right to left.
+  std::vector<std::optional<std::string>> pairs;
+  while (!groups.empty() && pairs.size() < 2) {
+    const std::string g = WithoutSlashDigits(groups.back());
+    groups.pop_back();
+    if (g.size() == 2) {
+      pairs.emplace_back(g);
+    } else if (g.size() == 4) {
+      pairs.emplace_back(g.substr(2));
+      pairs.emplace_back(g.substr(0, 2));
+    } else {
+      pairs.emplace_back(std::nullopt);  // A digit lost or gained.
+    }
+  }
+  if (!pairs.empty()) parts.month = InRange(pairs[0], 2, 2, 1, 12);
+  if (pairs.size() > 1) parts.day = InRange(pairs[1], 2, 2, 1, 31);
+  return parts;
+}
+
+namespace {
+
+// The value with the most weight and its share of all; nullopt on a tie or
+// without votes.
+std::optional<std::pair<int, double>> Heaviest(
+    const std::map<int, double>& votes) {
+  double total = 0, best = 0, second = 0;
+  std::optional<int> winner;
+  for (const auto& [value, w] : votes) {
+    total += w;
+    if (w > best) {
+      second = best;
+      best = w;
+      winner = value;
+    } else if (w > second) {
+      second = w;
+    }
+  }
+  if (!winner.has_value() || !(best > second)) return std::nullopt;
+  return std::make_pair(*winner, best / total);
+}
+
+}  // namespace
+
+std::optional<DatePartsVote> VoteWeightedDateParts(
+    std::span<const WeightedDateParts> readings, const Date& latest,
+    const std::optional<Date>& earliest) {
+  std::map<int, double> days, months, years;
+  for (const WeightedDateParts& r : readings) {
+    if (!(r.weight > 0) || !std::isfinite(r.weight)) continue;
+    if (r.parts.day.has_value()) days[*r.parts.day] += r.weight;
+    if (r.parts.month.has_value()) months[*r.parts.month] += r.weight;
+    if (r.parts.year.has_value() && *r.parts.year <= latest.year &&
+        (!earliest.has_value() || *r.parts.year >= earliest->year)) {
+      years[*r.parts.year] += r.weight;
+    }
+  }
+  const auto d = Heaviest(days);
+  const auto m = Heaviest(months);
+  const auto y = Heaviest(years);
+  if (!d.has_value() || !m.has_value() || !y.has_value()) return std::nullopt;
+  auto date = MakeDate(y->first, m->first, d->first);
+  if (!date.ok() || latest < *date) return std::nullopt;
+  if (earliest.has_value() && *date < *earliest) return std::nullopt;
+  return DatePartsVote{*date, std::min({d->second, m->second, y->second})};
 }
 
 std::optional<Sex> SexAfterLabel(std::string_view line_text) {

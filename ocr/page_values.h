@@ -43,6 +43,39 @@ DateParts DatePartsInWords(std::string_view line_text);
 std::optional<Date> VoteDateParts(std::span<const DateParts> readings,
                                   const Date& latest, bool* unanimous);
 
+// The parts of a printed DD/MM/YYYY date read with the digits-only model,
+// from the right: the year is the last four digits of the last group, the
+// month the two before, the day the two before those ("1806/2006" lost a
+// slash, "12/2024" lost the day, "21/08/20" part of the year). Day and month
+// are always printed with two digits, so a group of one or three digits lost or
+// gained one and its part is missing; so is a part outside its range (year
+// 1900-2199). A line read as one run of digits may hold its slashes as 1
+// or 7 ("2710272005"), taken out where they stand.
+DateParts DatePartsInDigits(std::string_view text);
+
+// One reading's parts and how much its vote weighs (Tesseract's confidence
+// in it, the reading way's trust).
+struct WeightedDateParts {
+  DateParts parts;
+  double weight = 1.0;
+};
+
+struct DatePartsVote {
+  Date date;
+  // The least share of its part's votes that any part's winner had: 1 when
+  // every reading with a part agreed on it.
+  double share = 0.0;
+};
+
+// Each part by the most weight; a tie, or no vote, leaves the date
+// undecided. Years after `latest`'s, or before `earliest`'s when given (a
+// registration is not older than the birth it records), get no vote, and
+// the date must be real and within both. Readings with a weight not above
+// zero (or NaN) are left out.
+std::optional<DatePartsVote> VoteWeightedDateParts(
+    std::span<const WeightedDateParts> readings, const Date& latest,
+    const std::optional<Date>& earliest = std::nullopt);
+
 }  // namespace cdkv::ocr
 
 #endif  // CDKV_OCR_PAGE_VALUES_H_

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -285,16 +287,20 @@ constexpr double kMinProbability = 1e-4;
 // so a well-formed option always wins when there is one.
 constexpr double kMalformedPenalty = 12.0;
 // Bonuses for name syllables, in log units: a syllable common in its part
-// of a name counts as 4× the OCR probability, one known in another part as
-// 2×. Names draw on a few hundred syllables, so a valid syllable that no
-// name uses ("Mỳ", "Dùng", a toneless "Thuy") is far less likely than its
-// common neighbour; 4× still lets a clear reading of a rare name stand.
+// of a name counts as 4× the OCR probability (5× with kOwnPartBonus), one
+// known in another part as 2×. Names draw on a few hundred syllables, so a
+// valid syllable that no name uses ("Mỳ", "Dùng", a toneless "Thuy") is far
+// less likely than its common neighbour; 4× still lets a clear reading of a
+// rare name stand.
 constexpr double kCommonBonus = 1.386;
 constexpr double kKnownBonus = 0.693;
 // A syllable usual in its own part of a name counts 1.25× one usual in the
 // other (a middle "Thùy" over a middle "Thủy"): enough to settle a tie
 // the OCR cannot, too little to overrule a clear reading.
 constexpr double kOwnPartBonus = 0.223;
+// PoolGraveAndHook pools the two marks only when the less read has at
+// least a fifth of the other's weight.
+constexpr double kGraveHookTie = 5.0;
 
 std::string Upper(const std::string& text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
@@ -355,44 +361,49 @@ bool IsValidSyllable(std::string_view syllable) {
   return ParseSyllable(syllable).has_value();
 }
 
-int NameSyllableFrequency(std::string_view syllable, NamePart part) {
-  static const std::set<std::string>* family =
-      new std::set<std::string>(KeysOf(FamilyNames()));
-  static const std::set<std::string>* middle =
-      new std::set<std::string>(KeysOf(MiddleNames()));
-  static const std::set<std::string>* given =
-      new std::set<std::string>(KeysOf(GivenNames()));
-  const auto key = Key(syllable);
-  if (!key.has_value()) return 0;
-  const std::set<std::string>* own = part == NamePart::kFamily   ? family
-                                     : part == NamePart::kMiddle ? middle
-                                                                 : given;
-  if (own->count(*key) > 0) return 2;
+namespace {
+
+struct NameKeys {
+  std::set<std::string> family, middle, given;
+
+  const std::set<std::string>& Of(NamePart part) const {
+    return part == NamePart::kFamily   ? family
+           : part == NamePart::kMiddle ? middle
+                                       : given;
+  }
+};
+
+const NameKeys& Names() {
+  static const NameKeys* keys = new NameKeys{
+      KeysOf(FamilyNames()), KeysOf(MiddleNames()), KeysOf(GivenNames())};
+  return *keys;
+}
+
+int FrequencyOfKey(const std::string& key, NamePart part) {
+  const NameKeys& names = Names();
+  if (names.Of(part).count(key) > 0) return 2;
   // Middle names and given names come from one pool ("Ngọc Diễm", "Diễm
   // Ngọc"); only Văn and Thị are nearly always middle names.
   if (part != NamePart::kFamily &&
-      (middle->count(*key) > 0 || given->count(*key) > 0)) {
+      (names.middle.count(key) > 0 || names.given.count(key) > 0)) {
     return 2;
   }
-  for (const auto* other : {family, middle, given}) {
-    if (other->count(*key) > 0) return 1;
+  for (const auto* other : {&names.family, &names.middle, &names.given}) {
+    if (other->count(key) > 0) return 1;
   }
   return 0;
 }
 
-bool UsualInPart(std::string_view syllable, NamePart part) {
-  static const std::set<std::string>* family =
-      new std::set<std::string>(KeysOf(FamilyNames()));
-  static const std::set<std::string>* middle =
-      new std::set<std::string>(KeysOf(MiddleNames()));
-  static const std::set<std::string>* given =
-      new std::set<std::string>(KeysOf(GivenNames()));
+}  // namespace
+
+int NameSyllableFrequency(std::string_view syllable, NamePart part) {
   const auto key = Key(syllable);
-  if (!key.has_value()) return false;
-  const std::set<std::string>* own = part == NamePart::kFamily   ? family
-                                     : part == NamePart::kMiddle ? middle
-                                                                 : given;
-  return own->count(*key) > 0;
+  return key.has_value() ? FrequencyOfKey(*key, part) : 0;
+}
+
+bool UsualInPart(std::string_view syllable, NamePart part) {
+  const auto key = Key(syllable);
+  return key.has_value() && Names().Of(part).count(*key) > 0;
 }
 
 const std::vector<std::string_view>& CommonFamilyNames() {
@@ -415,10 +426,12 @@ std::vector<NameCandidate> RankNameCandidates(
       double score =
           std::log(std::clamp(option.probability, kMinProbability, 1.0));
       if (!valid) score -= kMalformedPenalty;
-      const int frequency = NameSyllableFrequency(option.text, part);
-      if (frequency == 2) score += kCommonBonus;
-      if (frequency == 1) score += kKnownBonus;
-      if (UsualInPart(option.text, part)) score += kOwnPartBonus;
+      if (const auto key = Key(option.text); key.has_value()) {
+        const int frequency = FrequencyOfKey(*key, part);
+        if (frequency == 2) score += kCommonBonus;
+        if (frequency == 1) score += kKnownBonus;
+        if (Names().Of(part).count(*key) > 0) score += kOwnPartBonus;
+      }
       for (const NameCandidate& prefix : beam) {
         next.push_back(NameCandidate{
             prefix.name.empty() ? option.text : prefix.name + " " + option.text,
@@ -525,6 +538,23 @@ void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
 
 namespace {
 
+// A probability the mark functions may move: finite and positive (hostile
+// or broken input is left as it is).
+bool Usable(double probability) {
+  return std::isfinite(probability) && probability > 0;
+}
+
+// Most probable first; NaN last, so the order stays strict and weak.
+void SortByProbability(std::vector<SyllableOption>& options) {
+  auto rank = [](double p) {
+    return std::isnan(p) ? -std::numeric_limits<double>::infinity() : p;
+  };
+  std::stable_sort(options.begin(), options.end(),
+                   [&](const SyllableOption& a, const SyllableOption& b) {
+                     return rank(a.probability) > rank(b.probability);
+                   });
+}
+
 constexpr char16_t kBreve = 0x0306;
 constexpr char16_t kCircumflex = 0x0302;
 constexpr char16_t kHorn = 0x031B;
@@ -536,6 +566,8 @@ bool IsVowelMark(char16_t c) {
 // `text` with one vowel given the mark blur erases (see
 // CreditErasedVowelMarks), each spelling once, NFC, in `text`'s case.
 std::vector<std::string> WithVowelMark(const std::string& text) {
+  // No syllable is longer ("nghiêng" is 9 bytes); see ParseSyllable.
+  if (text.empty() || text.size() > 32) return {};
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
@@ -607,25 +639,42 @@ std::vector<std::string> WithVowelMark(const std::string& text) {
 
 void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables) {
   for (std::vector<SyllableOption>& options : syllables) {
-    for (size_t a = 0; a < options.size(); ++a) {
-      const auto grave = ParseSyllable(options[a].text);
-      if (!grave.has_value() || grave->tone != Tone::kFalling) continue;
-      for (size_t b = 0; b < options.size(); ++b) {
-        const auto hook = ParseSyllable(options[b].text);
-        if (!hook.has_value() || hook->tone != Tone::kQuestion ||
-            hook->onset != grave->onset || hook->rhyme != grave->rhyme) {
-          continue;
-        }
-        const double mean =
-            (options[a].probability + options[b].probability) / 2;
-        options[a].probability = mean;
-        options[b].probability = mean;
+    // Per spelling without its tone (onset and rhyme), the weight of the
+    // grave spellings and of the hook spellings; each option parsed once.
+    struct Sides {
+      double grave = 0, hook = 0;
+    };
+    std::map<std::string, Sides> sides;
+    std::vector<std::optional<std::pair<std::string, Tone>>> parsed;
+    for (const SyllableOption& o : options) {
+      auto syllable = ParseSyllable(o.text);
+      if (!syllable.has_value() || !Usable(o.probability) ||
+          (syllable->tone != Tone::kFalling &&
+           syllable->tone != Tone::kQuestion)) {
+        parsed.emplace_back();
+        continue;
       }
+      std::string letters = syllable->onset + "|" + syllable->rhyme;
+      Sides& side = sides[letters];
+      (syllable->tone == Tone::kFalling ? side.grave : side.hook) +=
+          o.probability;
+      parsed.emplace_back(std::make_pair(std::move(letters), syllable->tone));
     }
-    std::stable_sort(options.begin(), options.end(),
-                     [](const SyllableOption& x, const SyllableOption& y) {
-                       return x.probability > y.probability;
-                     });
+    bool changed = false;
+    for (size_t i = 0; i < options.size(); ++i) {
+      if (!parsed[i].has_value()) continue;
+      const Sides& side = sides[parsed[i]->first];
+      const double more = std::max(side.grave, side.hook);
+      const double less = std::min(side.grave, side.hook);
+      // Both read, and neither much less than the other: a clear reading
+      // of one mark stands.
+      if (!(less > 0) || less * kGraveHookTie < more) continue;
+      const double own =
+          parsed[i]->second == Tone::kFalling ? side.grave : side.hook;
+      options[i].probability *= (side.grave + side.hook) / 2 / own;
+      changed = true;
+    }
+    if (changed) SortByProbability(options);
   }
 }
 
@@ -643,7 +692,7 @@ void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
     std::map<std::string, double> credit;
     for (SyllableOption& bare : options) {
       // Malformed spellings too: erasing "ƯƠ"'s horns leaves no syllable.
-      if (!(bare.probability > 0) ||
+      if (!Usable(bare.probability) ||
           NameSyllableFrequency(bare.text, part) != 0) {
         continue;
       }
@@ -656,30 +705,86 @@ void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
       for (const std::string& v : names) credit[v] += moved / names.size();
       bare.probability -= moved;
     }
+    if (credit.empty()) continue;
     for (const auto& [text, amount] : credit) {
-      auto it =
-          std::find_if(options.begin(), options.end(),
-                       [&](const SyllableOption& o) { return o.text == text; });
+      // The same name however its tone mark is placed ("HOÀ", "HÒA").
+      const auto key = Key(text);
+      auto it = std::find_if(
+          options.begin(), options.end(), [&](const SyllableOption& o) {
+            return Usable(o.probability) && Key(o.text) == key;
+          });
       if (it != options.end()) {
         it->probability += amount;
       } else {
         options.push_back(SyllableOption{text, amount});
       }
     }
-    std::stable_sort(options.begin(), options.end(),
-                     [](const SyllableOption& a, const SyllableOption& b) {
-                       return a.probability > b.probability;
-                     });
+    SortByProbability(options);
   }
 }
 
-std::vector<NameCandidate> VoteName(
+namespace {
+
+bool IsLetter(std::string_view text) {
+  auto raw = FoldVietnameseToAsciiUpper(text);
+  return raw.ok() && !raw->empty() &&
+         std::all_of(raw->begin(), raw->end(),
+                     [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// The character's best reading is a letter.
+bool LetterAt(const std::vector<CharChoice>& alternatives) {
+  return !alternatives.empty() && IsLetter(alternatives.front().text);
+}
+
+std::vector<NameCandidate> Judge(
     const std::vector<std::vector<WordChoices>>& readings, size_t max_results) {
   auto options = PoolSyllableOptions(readings);
   CreditErasedTones(options, kErasedMarkShare);
   CreditErasedVowelMarks(options, kErasedMarkShare);
   PoolGraveAndHook(options);
   return RankNameCandidates(options, max_results);
+}
+
+}  // namespace
+
+void KeepNameSyllables(std::vector<WordChoices>& words) {
+  // A name holds no colon: the last word with one ends the label ("mẹ:",
+  // "tên:", a blurred "m:").
+  const auto label_end =
+      std::find_if(words.rbegin(), words.rend(), [](const WordChoices& w) {
+        return w.text.find_first_of(":;") != std::string::npos;
+      });
+  words.erase(words.begin(), label_end.base());
+  // Specks before the name go whole: trimmed, "s°" would become a syllable.
+  words.erase(words.begin(), std::find_if(words.begin(), words.end(),
+                                          [](const WordChoices& w) {
+                                            return IsLetter(w.text);
+                                          }));
+  for (WordChoices& w : words) {
+    auto& chars = w.characters;
+    chars.erase(chars.begin(),
+                std::find_if(chars.begin(), chars.end(), LetterAt));
+    while (!chars.empty() && !LetterAt(chars.back())) chars.pop_back();
+    w.text.clear();
+    for (const auto& c : chars) w.text += c.front().text;
+  }
+  std::erase_if(words, [](const WordChoices& w) { return w.text.empty(); });
+  for (WordChoices& w : words) {
+    if (!IsLetter(w.text)) w.characters.clear();
+  }
+}
+
+std::vector<NameCandidate> VoteName(
+    const std::vector<std::vector<WordChoices>>& readings, size_t max_results) {
+  std::vector<NameCandidate> ranked = Judge(readings, max_results);
+  if (!ranked.empty()) return ranked;
+  std::vector<std::vector<WordChoices>> whole = readings;
+  for (auto& words : whole) {
+    std::erase_if(words,
+                  [](const WordChoices& w) { return w.characters.empty(); });
+  }
+  return Judge(whole, max_results);
 }
 
 }  // namespace cdkv::ocr

@@ -95,31 +95,45 @@ void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
 
 // Blur also erases the breve, circumflex or horn under a tone mark: "Ằ"
 // stacks two marks where "À" has one, and the LSTM keeps the tone and
-// loses the breve ("HẰNG" read "HÀNG"). A spelling that no Vietnamese name
-// uses in its place (well-formed or not: "THUONG") passes `share` (0..1) of its
-// probability, in equal parts, to the spellings made by giving one of its
-// vowels that mark (a to ă or â, e to ê, o to ô or ơ, u to ư, uo to ươ), tone
-// kept, that names do use there, proposed by a reading or not. Syllables in
-// name order, the first the family name.
+// loses the breve ("HẰNG" read "HÀNG"). A spelling that is in no name list
+// (well-formed or not: "THUONG") passes `share` (0..1) of its probability,
+// in equal parts, to the spellings made by giving one of its vowels that
+// mark (a to ă or â, e to ê, o to ô or ơ, u to ư, uo to ươ), tone kept,
+// that are name syllables (any part), proposed by a reading or not.
+// Syllables in name order, the first the family name; non-finite and
+// negative probabilities are left alone.
 void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
                             double share);
 
 // Blur at phone-photo resolution makes the grave (`) and the hook (ˀ) over
 // a vowel the same small blob, and the Vietnamese model then prefers the
-// hook ("THÙY" read "THỦY" in most readings): where the readings proposed
-// both spellings of the same letters, each gets their mean probability, so
-// that the name's other evidence (which part of a name it stands in)
-// decides. Such a choice stays a near tie, for the officer to confirm.
+// hook ("THÙY" read "THỦY" in most readings): where the options hold both
+// spellings of the same letters and neither has less than a fifth of the
+// other's weight, both sides get their mean, so that the name's other
+// evidence (which part of a name it stands in) decides. Such a choice
+// stays a near tie, for the officer to confirm. A clear reading of one
+// mark stands; non-finite and negative probabilities are left alone.
 void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables);
 
 // The share of a non-name spelling's probability that the two Credit
 // functions above move: blur erases marks far more often than it draws them.
 inline constexpr double kErasedMarkShare = 0.5;
 
+// One reading of a name line made ready for pooling: the label up to its
+// colon dropped ("mẹ:", a blurred "m:"), and every word before the first
+// that is all letters ("=", "s°"); marks stuck to either end of a later
+// word ("VIỆT.") trimmed off it; words without a letter dropped; and a
+// word with other marks inside ("VH'T" for "VIỆT") kept in its place with
+// no characters, so that the shorter name left without it does not
+// outvote the whole one.
+void KeepNameSyllables(std::vector<WordChoices>& words);
+
 // Several readings of one printed name judged together: pooled per
 // syllable (PoolSyllableOptions), erased tones and vowel marks credited
 // (kErasedMarkShare), the grave and the hook pooled, then ranked
-// (RankNameCandidates). At most `max_results`, best first.
+// (RankNameCandidates). Where every reading lost the same syllable (no
+// characters, see KeepNameSyllables), the name is judged without it.
+// At most `max_results`, best first.
 std::vector<NameCandidate> VoteName(
     const std::vector<std::vector<WordChoices>>& readings,
     size_t max_results = 2);

@@ -81,7 +81,8 @@ int Run(int argc, char** argv) {
     if (e.path().extension() == ".jpg") photos.push_back(e.path());
   }
   std::sort(photos.begin(), photos.end());
-  std::map<std::pair<std::string, int>, Tally> tallies, passed, refused;
+  std::map<std::pair<std::string, int>, Tally> tallies, passed, refused,
+      gate_failed;
   Tally total;
   for (const auto& path : photos) {
     std::ifstream truth_file(
@@ -104,7 +105,9 @@ int Run(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     const double cpu = CpuMs() - cpu_start;
     Tally& t = tallies[{kind, level}];
-    Tally& g = gate_passed ? passed[{kind, level}] : refused[{kind, level}];
+    Tally& g = !gate.ok()    ? gate_failed[{kind, level}]
+               : gate_passed ? passed[{kind, level}]
+                             : refused[{kind, level}];
     for (Tally* tt : {&t, &total, &g}) {
       tt->photos++;
       tt->ms.push_back(ms);
@@ -188,7 +191,8 @@ int Run(int argc, char** argv) {
   // The same photos split by the quality gate's verdict.
   for (const auto& [name, split] :
        {std::pair<const char*, const decltype(passed)*>{"gate passed", &passed},
-        {"retake asked", &refused}}) {
+        {"retake asked", &refused},
+        {"gate error", &gate_failed}}) {
     for (const auto& [key, t] : *split) {
       std::printf(
           "| %s, %s | %d | %d | %.0f%% | %.1f%% (%d/%d) | %.1f%% | "

@@ -1,6 +1,7 @@
 #include "ocr/citizen_id_vote.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,62 @@ TEST_CASE("consistency follows the ID's structure", "[id_vote]") {
   CHECK_FALSE(ConsistentCitizenId(kMale2001, {Sex::kMale, 1901}));
   CHECK_FALSE(ConsistentCitizenId("003201283670", {}));  // No province 003.
   CHECK(ConsistentCitizenId("001101283670", {Sex::kFemale, 1901}));
+}
+
+TEST_CASE("weights: a sure reading outvotes two doubtful ones", "[id_vote]") {
+  const std::vector<std::string> readings = {"087201223670", "087201223670",
+                                             kMale2001};
+  const std::vector<double> weights = {0.3, 0.3, 1.1};
+  const auto vote = VoteCitizenId(readings, weights, {});
+  REQUIRE(vote.has_value());
+  CHECK(vote->number == kMale2001);
+  // Unweighted, the two win.
+  const auto plain = VoteCitizenId(readings, {});
+  REQUIRE(plain.has_value());
+  CHECK(plain->number == "087201223670");
+}
+
+TEST_CASE("readings a digit short or long are aligned and vote", "[id_vote]") {
+  // Two 12-digit readings disagree at digit 8 (2 against 8); a reading
+  // that lost its first digit and one with a doubled digit side with 8.
+  const std::vector<std::string> readings = {"087201223670", kMale2001,
+                                             "87201283670", "0872011283670"};
+  const std::vector<double> weights = {1.0, 0.9, 0.5, 0.5};
+  const auto vote = VoteCitizenId(readings, weights, {});
+  REQUIRE(vote.has_value());
+  CHECK(vote->number == kMale2001);
+  // Off-by-one readings alone decide nothing.
+  const std::vector<std::string> short_only = {"87201283670", "0872011283670"};
+  const std::vector<double> halves = {0.5, 0.5};
+  CHECK_FALSE(VoteCitizenId(short_only, halves, {}).has_value());
+  // One that matches nowhere is another line's digits: no vote.
+  const std::vector<std::string> noise = {"087201223670", kMale2001,
+                                          "99999999999", "5555555555555"};
+  const std::vector<double> w = {1.0, 0.9, 5.0, 5.0};
+  const auto kept = VoteCitizenId(noise, w, {});
+  REQUIRE(kept.has_value());
+  CHECK(kept->number == "087201223670");
+}
+
+TEST_CASE("bad weights and mismatched lengths are left out", "[id_vote]") {
+  const std::vector<std::string> readings = {"087201223670", kMale2001,
+                                             kMale2001};
+  const std::vector<double> hostile = {
+      1.0, std::numeric_limits<double>::quiet_NaN(), -3.0};
+  const auto vote = VoteCitizenId(readings, hostile, {});
+  REQUIRE(vote.has_value());
+  CHECK(vote->number == "087201223670");
+  // Fewer weights than readings: the rest are left out.
+  const std::vector<double> one = {1.0};
+  const auto first = VoteCitizenId(readings, one, {});
+  REQUIRE(first.has_value());
+  CHECK(first->number == "087201223670");
+  CHECK_FALSE(VoteCitizenId(readings, {}, {}).has_value());
+  const std::vector<double> inf = {std::numeric_limits<double>::infinity(), 1.0,
+                                   1.0};
+  const auto finite = VoteCitizenId(readings, inf, {});
+  REQUIRE(finite.has_value());
+  CHECK(finite->number == kMale2001);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "ocr/page_values.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,122 @@ TEST_CASE("no voted date on a tie, a missing part, a future or unreal date",
   const std::vector<DateParts> unreal = {{31, 2, 2020}, {31, 2, 2020}};
   CHECK_FALSE(VoteDateParts(unreal, latest, &unanimous).has_value());
   CHECK_FALSE(VoteDateParts({}, latest, &unanimous).has_value());
+}
+
+TEST_CASE("digit date parts are read from the right", "[page_values]") {
+  const DateParts whole = DatePartsInDigits("18/05/1987");
+  CHECK(whole.day == 18);
+  CHECK(whole.month == 5);
+  CHECK(whole.year == 1987);
+  // A lost slash, or all of them.
+  const DateParts glued = DatePartsInDigits("1806/2006");
+  CHECK(glued.day == 18);
+  CHECK(glued.month == 6);
+  CHECK(glued.year == 2006);
+  const DateParts eight = DatePartsInDigits("18052006");
+  CHECK(eight.day == 18);
+  CHECK(eight.month == 5);
+  CHECK(eight.year == 2006);
+  // The day lost: month and year are still read.
+  const DateParts no_day = DatePartsInDigits("12/2024");
+  CHECK_FALSE(no_day.day.has_value());
+  CHECK(no_day.month == 12);
+  CHECK(no_day.year == 2024);
+  // A one-digit day lost a digit (days are printed with two): no day.
+  const DateParts short_day = DatePartsInDigits("1/01/2002");
+  CHECK_FALSE(short_day.day.has_value());
+  CHECK(short_day.month == 1);
+  CHECK(short_day.year == 2002);
+  // Year digits lost: day and month stay.
+  const DateParts no_year = DatePartsInDigits("21/08/20");
+  CHECK(no_year.day == 21);
+  CHECK(no_year.month == 8);
+  CHECK_FALSE(no_year.year.has_value());
+}
+
+TEST_CASE("digit date parts: slashes read as 1 or 7", "[page_values]") {
+  const DateParts both = DatePartsInDigits("2710272005");
+  CHECK(both.day == 27);
+  CHECK(both.month == 2);
+  CHECK(both.year == 2005);
+  const DateParts second = DatePartsInDigits("200172025");
+  CHECK(second.day == 20);
+  CHECK(second.month == 1);
+  CHECK(second.year == 2025);
+  const DateParts first = DatePartsInDigits("27102/2005");
+  CHECK(first.day == 27);
+  CHECK(first.month == 2);
+  CHECK(first.year == 2005);
+  // Not where a slash stands: no day or month.
+  const DateParts neither = DatePartsInDigits("2230452005");
+  CHECK_FALSE(neither.day.has_value());
+  CHECK_FALSE(neither.month.has_value());
+  CHECK(neither.year == 2005);
+}
+
+TEST_CASE("digit date parts reject what is no date", "[page_values]") {
+  for (const char* text : {"", "/", "4", "00/00/0000", "45/13/1800", "abc",
+                           "\xff\xfe", "99999999999999999999"}) {
+    const DateParts p = DatePartsInDigits(text);
+    CHECK_FALSE(p.day.has_value());
+    CHECK_FALSE(p.month.has_value());
+    CHECK_FALSE(p.year.has_value());
+  }
+  const DateParts huge = DatePartsInDigits(std::string(200000, '/'));
+  CHECK_FALSE(huge.year.has_value());
+  const DateParts long_digits = DatePartsInDigits(std::string(100000, '1'));
+  CHECK_FALSE(long_digits.day.has_value());
+}
+
+TEST_CASE("weighted date parts: the surer readings win each part",
+          "[page_values]") {
+  const Date latest{2026, 11, 23};
+  // Three doubtful readings of 12 against three surer ones of 18.
+  const std::vector<WeightedDateParts> readings = {
+      {{12, 5, 1987}, 0.8}, {{18, 5, 1987}, 1.1}, {{12, 5, 1987}, 0.7},
+      {{18, 5, 1987}, 0.9}, {{18, 5, 1987}, 0.9}, {{12, 5, 1997}, 0.7}};
+  const auto d = VoteWeightedDateParts(readings, latest);
+  REQUIRE(d.has_value());
+  CHECK(d->date == Date{1987, 5, 18});
+  CHECK(d->share < 1.0);
+  // Parts from different readings make one date.
+  const std::vector<WeightedDateParts> parts = {
+      {{9, std::nullopt, std::nullopt}, 0.9}, {{std::nullopt, 12, 2024}, 0.4}};
+  const auto whole = VoteWeightedDateParts(parts, latest);
+  REQUIRE(whole.has_value());
+  CHECK(whole->date == Date{2024, 12, 9});
+  CHECK(whole->share == 1.0);
+}
+
+TEST_CASE("weighted date parts: ties, future, unreal, out of order",
+          "[page_values]") {
+  const Date latest{2026, 11, 23};
+  const std::vector<WeightedDateParts> tie = {{{13, 11, 2016}, 1.0},
+                                              {{13, 11, 2010}, 1.0}};
+  CHECK_FALSE(VoteWeightedDateParts(tie, latest).has_value());
+  // A year to come gets no vote.
+  const std::vector<WeightedDateParts> future = {{{20, 1, 2095}, 2.0},
+                                                 {{20, 1, 2025}, 0.5}};
+  REQUIRE(VoteWeightedDateParts(future, latest).has_value());
+  CHECK(VoteWeightedDateParts(future, latest)->date == Date{2025, 1, 20});
+  const std::vector<WeightedDateParts> unreal = {{{31, 2, 2020}, 1.0}};
+  CHECK_FALSE(VoteWeightedDateParts(unreal, latest).has_value());
+  // A registration is not older than the birth: the older year gets no
+  // vote.
+  const std::vector<WeightedDateParts> reg = {{{8, 5, 2000}, 2.0},
+                                              {{8, 5, 2009}, 0.3}};
+  const auto later = VoteWeightedDateParts(reg, latest, Date{2009, 4, 9});
+  REQUIRE(later.has_value());
+  CHECK(later->date == Date{2009, 5, 8});
+  CHECK_FALSE(VoteWeightedDateParts(reg, latest, Date{2009, 6, 1}).has_value());
+  // Hostile weights are left out.
+  const std::vector<WeightedDateParts> hostile = {
+      {{1, 1, 2001}, -5.0},
+      {{2, 2, 2002}, std::numeric_limits<double>::quiet_NaN()},
+      {{3, 3, 2003}, std::numeric_limits<double>::infinity()},
+      {{4, 4, 2004}, 0.0}};
+  CHECK_FALSE(VoteWeightedDateParts(hostile, latest).has_value());
+  CHECK_FALSE(VoteWeightedDateParts({}, latest).has_value());
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
 #include "ocr/vietnamese_name.h"
 
+#include <unicode/unistr.h>
+
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
+
+#include "ocr/text_utf8.h"
 
 namespace cdkv::ocr {
 namespace {
@@ -359,6 +365,153 @@ TEST_CASE(
   CHECK(junk[1].size() == 2);
   REQUIRE(junk[2].size() == 1);
   CHECK(junk[2][0].probability == -2.0);
+}
+
+TEST_CASE("PoolGraveAndHook: a clear reading stands, pairs pool as a whole",
+          "[ocr][vietnamese_name]") {
+  // One mark read clearly (the other under a third of it): nothing moves.
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"LÊ", 0.9}}, {{"THỊ", 0.9}}, {{"THÙY", 0.95}, {"THỦY", 0.05}}};
+  PoolGraveAndHook(name);
+  CHECK(name[2][0].probability == 0.95);
+  CHECK(name[2][1].probability == 0.05);
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ THỊ THÙY");
+  // Two grave spellings of one name (tone on either vowel) pool as one
+  // side against the hook: each side ends with half of the whole.
+  name = {{{"HÒA", 0.5}, {"HỎA", 0.4}, {"HOÀ", 0.1}}};
+  PoolGraveAndHook(name);
+  double grave = 0, hook = 0;
+  for (const SyllableOption& o : name[0]) {
+    (o.text == "HỎA" ? hook : grave) += o.probability;
+  }
+  CHECK(grave == Approx(0.5));
+  CHECK(hook == Approx(0.5));
+  // Other onsets are other letters: "HÙY" is not "THỦY"'s twin.
+  name = {{{"THỦY", 0.5}, {"HÙY", 0.4}}};
+  PoolGraveAndHook(name);
+  CHECK(name[0][0].probability == 0.5);
+  CHECK(name[0][1].probability == 0.4);
+  // Hostile probabilities are neither moved nor moved to.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  name = {{{"THÙY", nan}, {"THỦY", 0.6}, {"THÙY", -2.0}, {"THỦY", inf}}};
+  PoolGraveAndHook(name);
+  REQUIRE(name[0].size() == 4);
+  CHECK(std::isnan(name[0][0].probability));
+  CHECK(name[0][1].probability == 0.6);
+  CHECK(name[0][2].probability == -2.0);
+  CHECK(name[0][3].probability == inf);
+  // When a pair pools, a NaN among the options sorts last.
+  name = {{{"THÙY", nan}, {"THỦY", 0.6}, {"THÙY", 0.3}}};
+  PoolGraveAndHook(name);
+  CHECK(name[0][0].probability == Approx(0.45));
+  CHECK(name[0][1].probability == Approx(0.45));
+  CHECK(std::isnan(name[0][2].probability));
+}
+
+TEST_CASE("CreditErasedVowelMarks: bounds, cases and hostile input",
+          "[ocr][vietnamese_name]") {
+  // A vowel that has its mark takes no other: "HẦNG" (no name) stays.
+  std::vector<std::vector<SyllableOption>> name = {{{"LÊ", 0.9}},
+                                                   {{"HẦNG", 0.8}}};
+  CreditErasedVowelMarks(name, 0.5);
+  REQUIRE(name[1].size() == 1);
+  CHECK(name[1][0].probability == 0.8);
+  // Lower case and decomposed input give the name in the same form.
+  name = {{{"lê", 0.9}}, {{"ha\u0300ng", 0.8}}};
+  CreditErasedVowelMarks(name, 0.5);
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][1].probability == Approx(0.4));
+  CHECK(NameSyllableFrequency(name[1][1].text, NamePart::kGiven) == 2);
+  CHECK(name[1][1].text == "h\u1eb1ng");  // hằng
+  // Credit to a name already read joins it, however its mark is placed.
+  name = {{{"LÊ", 0.9}}, {{"THUONG", 0.6}, {"THƯƠNG", 0.1}}};
+  CreditErasedVowelMarks(name, 0.5);
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][0].text == "THƯƠNG");
+  CHECK(name[1][0].probability == Approx(0.4));
+  CHECK(name[1][1].probability == Approx(0.3));
+  // Too long to be a syllable, NaN, infinite: nothing moves.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  name = {{{"LÊ", 0.9}},
+          {{std::string(40, 'A'), 0.5}, {"HÀNG", nan}, {"HÀNG", inf}}};
+  CreditErasedVowelMarks(name, 0.5);
+  CHECK(name[1].size() == 3);
+  CreditErasedVowelMarks(name, nan);
+  CHECK(name[1].size() == 3);
+}
+
+WordChoices Spelt(const std::string& text) {
+  WordChoices w;
+  w.text = text;
+  auto cps = DecodeUtf8(text);
+  REQUIRE(cps.ok());
+  for (char32_t c : *cps) {
+    std::string one;
+    icu::UnicodeString(static_cast<UChar32>(c)).toUTF8String(one);
+    w.characters.push_back({CharChoice{one, 0.9}});
+  }
+  return w;
+}
+
+TEST_CASE("KeepNameSyllables keeps a smudged syllable's place",
+          "[ocr][vietnamese_name]") {
+  std::vector<WordChoices> words = {Spelt("mẹ:"), Spelt("LÝ"), Spelt("THANH"),
+                                    Spelt("VH'T"), Spelt(".")};
+  KeepNameSyllables(words);
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].text == "LÝ");
+  CHECK(words[2].text == "VH'T");
+  CHECK(words[2].characters.empty());
+  // Marks stuck to a later word's ends are trimmed; a blurred label "m:"
+  // and a speck before the name go whole.
+  words = {Spelt("m:"), Spelt("s°"), Spelt("TRẦN"), Spelt("-"),
+           Spelt("“VIỆT.")};
+  KeepNameSyllables(words);
+  REQUIRE(words.size() == 2);
+  CHECK(words[0].text == "TRẦN");
+  CHECK(words[1].text == "VIỆT");
+  CHECK(words[1].characters.size() == 4);
+  // Nothing but marks, or nothing at all: no word.
+  words = {Spelt("=:"), Spelt("°")};
+  KeepNameSyllables(words);
+  CHECK(words.empty());
+  KeepNameSyllables(words);
+  CHECK(words.empty());
+}
+
+TEST_CASE("VoteName judges readings whole, and without a syllable all lost",
+          "[ocr][vietnamese_name]") {
+  // Two readings lost the last syllable, two read it: the whole name wins.
+  std::vector<std::vector<WordChoices>> readings;
+  for (const char* last : {"VH'T", "VH'T", "VIỆT", "VIỆT"}) {
+    std::vector<WordChoices> words = {Spelt("LÝ"), Spelt("THANH"), Spelt(last)};
+    KeepNameSyllables(words);
+    readings.push_back(std::move(words));
+  }
+  auto ranked = VoteName(readings, 2);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÝ THANH VIỆT");
+  // Every reading lost the middle one: the name without it, not nothing.
+  readings.clear();
+  for (int i = 0; i < 3; ++i) {
+    std::vector<WordChoices> words = {Spelt("PHAN"), Spelt("N@C"),
+                                      Spelt("HOA")};
+    KeepNameSyllables(words);
+    readings.push_back(std::move(words));
+  }
+  ranked = VoteName(readings, 2);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "PHAN HOA");
+  // The marks: "HÀNG" read everywhere is "HẰNG" given the name lists.
+  readings = {{Spelt("PHAN"), Spelt("KIM"), Spelt("HÀNG")}};
+  ranked = VoteName(readings, 2);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "PHAN KIM HẰNG");
+  CHECK(VoteName({}, 2).empty());
 }
 
 }  // namespace
