@@ -292,7 +292,7 @@ TEST_CASE("the detail photo: the same page read from a reduced copy") {
         absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("a name is never sure from one page; a validated ID number is") {
+TEST_CASE("a name is never sure from one page, a validated ID number is") {
   const std::string dir = CDKV_OCR_TEST_DATA "/synth_pages/";
   auto reading = Reader().Read(ReadBytes(dir + "0001.jpg"), 0);  // Death.
   REQUIRE(reading.ok());

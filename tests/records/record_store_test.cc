@@ -130,7 +130,7 @@ struct HeldBatch {
   }
 };
 
-TEST_CASE("a failing body is rolled back alone; its batch commits") {
+TEST_CASE("a failing body is rolled back alone, its batch commits") {
   Fixture f;
   REQUIRE(f.store->Write([](Tx& tx) { return tx.InsertFiling(Filing("F1")); })
               .ok());
@@ -215,7 +215,7 @@ TEST_CASE("reads run beside an open batch and never see it uncommitted") {
   CHECK(Payloads(*f.store) == std::multiset<std::string>{"new", "old"});
 }
 
-TEST_CASE("the next batch runs while one syncs; nobody sees it before") {
+TEST_CASE("the next batch runs while one syncs, nobody sees it before") {
   auto made = TempDir::Create();
   REQUIRE(made.ok());
   const std::string path = (made->path() / "records.db").string();

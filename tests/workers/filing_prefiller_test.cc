@@ -169,7 +169,7 @@ TEST_CASE("civil-status extract copy: the record from the extract") {
 
 TEST_CASE(
     "certification of copies: title, issuer, number, date of the "
-    "original; an unrelated paper fills no birth fields") {
+    "original, an unrelated paper fills no birth fields") {
   const auto other = Truth(kPages + "0003.json");
   REQUIRE(other["kind"] == "other_document");
   auto r = Prefiller().Prefill(

@@ -248,7 +248,7 @@ TEST_CASE(
 
 TEST_CASE(
     "With pre-fill off, jobs of filings past pre-fill or unknown change "
-    "nothing and are deleted; a malformed job is held") {
+    "nothing and are deleted, a malformed job is held") {
   Env env;
   env.AddFiling("F1", State::kWithdrawn, kDeadline);
   env.AddFiling("F2", State::kAwaitingDesk, kDeadline);
