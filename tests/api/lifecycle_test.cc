@@ -500,8 +500,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an action answers with the basic view when asked; a retry gets that "
-    "same answer; the full view is the default") {
+    "an action answers with the basic view when asked, a retry gets that "
+    "same answer, the full view is the default") {
   auto stack = Stack::Start(
       [](server::ServerConfig& config) { config.prefill_off = true; });
   const std::string citizen_token = stack->CitizenToken("0912345678");
@@ -555,6 +555,169 @@ TEST_CASE(
   REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &reclaimed).ok());
   CHECK(reclaimed.filing().SerializeAsString() ==
         claimed.filing().SerializeAsString());
+}
+
+// Confirms `filing` (claimed by the caller, in the full view) with every
+// empty required field filled.
+void ConfirmFilled(cdkv::v1::DeskService::Stub& desk, const std::string& token,
+                   const cdkv::v1::Filing& filing,
+                   const std::string& request_id) {
+  cdkv::v1::ConfirmFilingRequest confirm;
+  confirm.set_request_id(request_id);
+  confirm.set_filing_id(filing.filing_id());
+  REQUIRE(filing.forms_size() == 1);
+  for (const auto& field : filing.forms(0).fields()) {
+    if (!field.required() || !field.value().empty()) continue;
+    cdkv::v1::FieldCorrection* c = confirm.add_corrections();
+    c->set_form_code(filing.forms(0).form_code());
+    c->set_key(field.key());
+    c->set_value(field.key() == "child.date_of_birth" ? "2026-11-01"
+                                                      : "Giá trị kiểm tra");
+  }
+  cdkv::v1::ConfirmFilingResponse confirmed;
+  grpc::Status status =
+      desk.ConfirmFiling(Call(token).get(), confirm, &confirmed);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(confirmed.filing().state() == cdkv::v1::FILING_STATE_CONFIRMED);
+}
+
+// Forwards `filing_id` to `to_desk`; returns the answer's filing.
+cdkv::v1::Filing Forward(cdkv::v1::DeskService::Stub& desk,
+                         const std::string& token, const std::string& filing_id,
+                         const std::string& to_desk,
+                         const std::string& request_id) {
+  cdkv::v1::ForwardFilingRequest forward;
+  forward.set_request_id(request_id);
+  forward.set_filing_id(filing_id);
+  forward.set_to_desk_code(to_desk);
+  forward.set_reason("Chuyển bàn để kiểm tra.");
+  cdkv::v1::ForwardFilingResponse forwarded;
+  grpc::Status status =
+      desk.ForwardFiling(Call(token).get(), forward, &forwarded);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return forwarded.filing();
+}
+
+TEST_CASE(
+    "a retried full answer shows only the filing's id once the caller has "
+    "lost the filing") {
+  auto stack = Stack::Start(
+      [](server::ServerConfig& config) { config.prefill_off = true; });
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer_a = stack->StaffToken("officer.a");
+  const std::string officer_b = stack->StaffToken("officer.b");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+  const std::string id = DraftWithPhoto(*citizen, citizen_token).filing_id();
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
+  REQUIRE(submitted.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+  REQUIRE(submitted.filing().desk_code() == kDeskA);
+
+  // officer.a (desk A) claims it and sees the whole filing.
+  cdkv::v1::ClaimFilingRequest claim_a;
+  claim_a.set_request_id("a1");
+  claim_a.set_desk_code(kDeskA);
+  claim_a.set_filing_id(id);
+  cdkv::v1::ClaimFilingResponse claimed_a;
+  REQUIRE(desk->ClaimFiling(Call(officer_a).get(), claim_a, &claimed_a).ok());
+  CHECK(claimed_a.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  CHECK(claimed_a.filing().documents_size() == 1);
+  CHECK(claimed_a.filing().forms_size() == 1);
+  CHECK(claimed_a.filing().history_size() >= 4);
+
+  // Only a confirmed filing can be forwarded; a forwarded one cannot be
+  // claimed, so desk B asks the citizen for a paper and the supplied filing
+  // waits at desk B, where it now is.
+  ConfirmFilled(*desk, officer_a, claimed_a.filing(), "fa");
+  const cdkv::v1::Filing to_b = Forward(*desk, officer_a, id, kDeskB, "wa");
+  CHECK(to_b.state() == cdkv::v1::FILING_STATE_FORWARDED);
+  CHECK(to_b.desk_code() == kDeskB);
+  cdkv::v1::RequestDocumentsRequest ask;
+  ask.set_request_id("d1");
+  ask.set_filing_id(id);
+  ask.set_message("Xin chụp giấy chứng sinh của cháu.");
+  cdkv::v1::RequestDocumentsResponse asked;
+  REQUIRE(desk->RequestDocuments(Call(officer_b).get(), ask, &asked).ok());
+  cdkv::v1::SupplyDocumentsRequest supply;
+  supply.set_request_id("p1");
+  supply.set_filing_id(id);
+  cdkv::v1::SupplyDocumentsResponse supplied;
+  REQUIRE(citizen->SupplyDocuments(Call(citizen_token).get(), supply, &supplied)
+              .ok());
+  REQUIRE(supplied.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+  REQUIRE(supplied.filing().desk_code() == kDeskB);
+
+  // officer.b (desk B) claims it and sees the whole filing too.
+  cdkv::v1::ClaimFilingRequest claim_b;
+  claim_b.set_request_id("b1");
+  claim_b.set_desk_code(kDeskB);
+  claim_b.set_filing_id(id);
+  cdkv::v1::ClaimFilingResponse claimed_b;
+  grpc::Status claim_b_status =
+      desk->ClaimFiling(Call(officer_b).get(), claim_b, &claimed_b);
+  INFO(claim_b_status.error_message());
+  REQUIRE(claim_b_status.ok());
+  CHECK(claimed_b.filing().filing_id() == id);
+  CHECK(claimed_b.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  CHECK(claimed_b.filing().version() > claimed_a.filing().version());
+  CHECK(claimed_b.filing().documents_size() == 1);
+  CHECK(claimed_b.filing().forms_size() == 1);
+  CHECK(claimed_b.filing().history_size() > claimed_a.filing().history_size());
+
+  // officer.b sends it back to desk A: desk B is neither its desk nor its
+  // competent desk any more.
+  ConfirmFilled(*desk, officer_b, claimed_b.filing(), "fb");
+  const cdkv::v1::Filing to_a = Forward(*desk, officer_b, id, kDeskA, "wb");
+  CHECK(to_a.state() == cdkv::v1::FILING_STATE_FORWARDED);
+  CHECK(to_a.desk_code() == kDeskA);
+  cdkv::v1::GetDeskFilingRequest read;
+  read.set_filing_id(id);
+  cdkv::v1::GetDeskFilingResponse lost;
+  CHECK(desk->GetDeskFiling(Call(officer_b).get(), read, &lost).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+
+  // officer.b's retry still succeeds, but answers with the id alone.
+  cdkv::v1::ClaimFilingResponse retried_b;
+  grpc::Status retried_b_status =
+      desk->ClaimFiling(Call(officer_b).get(), claim_b, &retried_b);
+  INFO(retried_b_status.error_message());
+  REQUIRE(retried_b_status.ok());
+  CHECK(retried_b.filing().filing_id() == id);
+  CHECK(retried_b.filing().version() == 0);
+  CHECK(retried_b.filing().state() == cdkv::v1::FILING_STATE_UNSPECIFIED);
+  CHECK(retried_b.filing().desk_code().empty());
+  CHECK(retried_b.filing().documents_size() == 0);
+  CHECK(retried_b.filing().forms_size() == 0);
+  CHECK(retried_b.filing().history_size() == 0);
+  cdkv::v1::Filing only_id;
+  only_id.set_filing_id(id);
+  CHECK(retried_b.filing().SerializeAsString() == only_id.SerializeAsString());
+
+  // officer.a's desk holds it again: its retry gets the whole filing as it
+  // is now, as GetDeskFiling shows it.
+  cdkv::v1::ClaimFilingResponse retried_a;
+  REQUIRE(desk->ClaimFiling(Call(officer_a).get(), claim_a, &retried_a).ok());
+  CHECK(retried_a.filing().filing_id() == id);
+  CHECK(retried_a.filing().state() == cdkv::v1::FILING_STATE_FORWARDED);
+  CHECK(retried_a.filing().desk_code() == kDeskA);
+  CHECK(retried_a.filing().version() > claimed_b.filing().version());
+  CHECK(retried_a.filing().documents_size() == 1);
+  CHECK(retried_a.filing().forms_size() == 1);
+  REQUIRE(retried_a.filing().history_size() > 0);
+  CHECK(retried_a.filing()
+            .history(retried_a.filing().history_size() - 1)
+            .action() == "forward");
+  cdkv::v1::GetDeskFilingResponse seen;
+  REQUIRE(desk->GetDeskFiling(Call(officer_a).get(), read, &seen).ok());
+  CHECK(seen.filing().SerializeAsString() ==
+        retried_a.filing().SerializeAsString());
 }
 
 }  // namespace
