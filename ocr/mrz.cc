@@ -336,7 +336,18 @@ absl::StatusOr<Td1Mrz> ParseTd1(std::string_view text, const Date& today) {
       CheckedField(composite, l2[29], Alphabet::kAny);
   mrz.composite_verified = composite_check.verified;
 
-  const MrzField names = LetterField(l3);
+  MrzField names = LetterField(l3);
+  if (vietnamese) {
+    // Vietnamese spelling has Q only before U (QUANG, QUYÊN); a Q before
+    // anything else is a blurred O ("THAQ", "OQANH").
+    for (size_t i = 0; i < names.value.size(); ++i) {
+      if (names.value[i] == 'Q' &&
+          (i + 1 == names.value.size() || names.value[i + 1] != 'U')) {
+        names.value[i] = 'O';
+        names.repaired = true;
+      }
+    }
+  }
   mrz.names_repaired = names.repaired;
   mrz.names_truncated = l3.back() != '<';
   const size_t split = names.value.find("<<");

@@ -24,6 +24,7 @@
 #include "ocr/dates.h"
 #include "ocr/id_card_reader.h"
 #include "ocr/id_number.h"
+#include "ocr/motion_blur.h"
 #include "ocr/page_values.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
@@ -1586,6 +1587,41 @@ Quad ScaleQuad(Quad q, double k) {
   return q;
 }
 
+// Undoes camera shake over the page found at `quad` (on `image`), measured
+// and restored on the sharpest copy there is: `detail` when given. Fills
+// the restored copies (`image` as grey in BGR: only grey levels are read
+// once the page is found) and says whether there was a smear to undo.
+bool RemovePageSmear(const cv::Mat& image, const cv::Mat& detail,
+                     const Quad& quad, cv::Mat* restored_image,
+                     cv::Mat* restored_detail) {
+  const bool has_detail = !detail.empty();
+  const cv::Mat& source = has_detail ? detail : image;
+  cv::Mat gray;
+  if (source.channels() == 1) {
+    gray = source.clone();
+  } else {
+    cv::cvtColor(source, gray, cv::COLOR_BGR2GRAY);
+  }
+  const double k =
+      has_detail ? static_cast<double>(detail.cols) / image.cols : 1.0;
+  const Quad page = ScaleQuad(quad, k);
+  const std::optional<MotionBlur> smear = EstimateMotionBlur(gray, page);
+  if (!smear) return false;
+  std::vector<cv::Point2f> outline(page.begin(), page.end());
+  const int margin = static_cast<int>(2 * smear->length) + 8;
+  const cv::Rect region = cv::boundingRect(outline) +
+                          cv::Size(2 * margin, 2 * margin) -
+                          cv::Point(margin, margin);
+  RemoveMotionBlur(gray, region, *smear);
+  cv::Mat reduced = gray;
+  if (has_detail) {
+    cv::resize(gray, reduced, image.size(), 0, 0, cv::INTER_AREA);
+    *restored_detail = gray;
+  }
+  cv::cvtColor(reduced, *restored_image, cv::COLOR_GRAY2BGR);
+  return true;
+}
+
 }  // namespace
 
 PageReader::PageReader(PageReaderOptions options)
@@ -1727,6 +1763,14 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     if (!as_page.ok()) return as_page.status();
     const bool card_shaped = (*found)->shape == DocumentShape::kIdCard;
     const Quad base = (*as_page)->quad;
+    cv::Mat page_image = image;
+    cv::Mat page_detail = detail;
+    if (!card_shaped &&
+        RemovePageSmear(image, detail, base, &page_image, &page_detail)) {
+      out.notes.push_back(
+          "Ảnh bị nhòe do rung máy; đã khử nhòe trước khi đọc, xin đối chiếu "
+          "kỹ với ảnh.");
+    }
     const cv::Size size(options_.page_width,
                         static_cast<int>(options_.page_width * kSqrt2));
     const cv::Rect band(0, 0, size.width,
@@ -1746,7 +1790,7 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       layout_->SetVariable("thresholding_method", attempt == 1 ? "0" : "2");
       for (int t = 0; t < 2 && !oriented; ++t) {
         if (turned[t].empty()) {
-          auto page = Rectify(image, TurnQuad(base, 2 * t), size);
+          auto page = Rectify(page_image, TurnQuad(base, 2 * t), size);
           if (!page.ok()) return page.status();
           cv::Mat raw;
           cv::cvtColor(*page, raw, cv::COLOR_BGR2GRAY);
@@ -1843,10 +1887,10 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       out.kind = full.kind;
     }
     Detail fine;
-    if (!detail.empty()) {
+    if (!page_detail.empty()) {
       // Page pixels to detail pixels: the page's corners on the detail
       // photo, which differs from `image` only by scale.
-      const double k = static_cast<double>(detail.cols) / image.cols;
+      const double k = static_cast<double>(page_detail.cols) / image.cols;
       const Quad on_detail = ScaleQuad(quad, k);
       const std::array<cv::Point2f, 4> corners = {
           cv::Point2f(0, 0), cv::Point2f(static_cast<float>(size.width), 0),
@@ -1859,10 +1903,10 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       const double bottom = cv::norm(on_detail[2] - on_detail[3]);
       fine.scale =
           std::clamp((top + bottom) / 2 / size.width, 1.0, kMaxDetailScale);
-      if (detail.channels() == 1) {
-        fine.gray = detail;
+      if (page_detail.channels() == 1) {
+        fine.gray = page_detail;
       } else {
-        cv::cvtColor(detail, fine.gray, cv::COLOR_BGR2GRAY);
+        cv::cvtColor(page_detail, fine.gray, cv::COLOR_BGR2GRAY);
       }
     }
     FieldReader reader(*lines_, gray, light, fine, quad, to_original,

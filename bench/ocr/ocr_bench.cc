@@ -251,9 +251,19 @@ int Run(int argc, char** argv) {
       for (int f = 0; f < 4; ++f) {
         const std::string want = truth["fields"][kFields[f]];
         if (!shows) {
-          // Nothing to read; anything read would be wrong.
-          if (reading.ok() && got[f]->has_value()) {
+          // Nothing to read; anything read is wrong, and confidently
+          // wrong unless flagged for review.
+          if (reading.ok() && got[f]->has_value() &&
+              (*got[f])->best.confidence >= ocr::kReviewThreshold) {
             ++t.confident_wrong[f];
+            if (g == "all") {
+              std::fprintf(stderr,
+                           "confident wrong %s %s: got '%s' on a side that "
+                           "shows none (%.2f)\n",
+                           path.filename().c_str(), kFields[f],
+                           (*got[f])->best.value.c_str(),
+                           (*got[f])->best.confidence);
+            }
           }
           continue;
         }

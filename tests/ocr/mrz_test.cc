@@ -194,6 +194,35 @@ TEST_CASE("ParseTd1 repairs letter/digit confusions verified by check digits",
   }
 }
 
+TEST_CASE("A Vietnamese MRZ name's Q before anything but U is an O",
+          "[ocr][mrz]") {
+  // Blur turns O into Q; Vietnamese spells Q only as QU.
+  auto mrz = ParseTd1(MakeVn("TRAN<<THI<THAQ").Text(), kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->given_names == std::vector<std::string>{"THI", "THAO"});
+  CHECK(mrz->names_repaired);
+  mrz = ParseTd1(MakeVn("PHAN<<OQANH").Text(), kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->given_names == std::vector<std::string>{"OOANH"});
+  // QU stays.
+  mrz = ParseTd1(MakeVn("NGUYEN<<QUOC<QUYEN").Text(), kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->given_names == std::vector<std::string>{"QUOC", "QUYEN"});
+  CHECK_FALSE(mrz->names_repaired);
+  // A Q last in the line (a name cut short) is an O too.
+  mrz = ParseTd1(MakeVn("LY<<THI<THAQ<<<<<<<<<<<<<<<<<Q").Text(), kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->given_names.back() == "O");
+  // Other states' names are not Vietnamese: left as read.
+  auto icao = ParseTd1(
+      "I<UTOD231458907<<<<<<<<<<<<<<<\n"
+      "7408122F1204159UTO<<<<<<<<<<<6\n"
+      "ERIKSSON<<ANNA<MARIQ<<<<<<<<<<",
+      kToday);
+  REQUIRE(icao.ok());
+  CHECK(icao->given_names.back() == "MARIQ");
+}
+
 TEST_CASE("ParseTd1 refuses an ambiguous repair", "[ocr][mrz]") {
   // G reads as 6 or 9. At weights 7 and 3, 66... and 99... share a check
   // digit, so two repairs validate and neither may be chosen.
