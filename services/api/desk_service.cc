@@ -293,10 +293,25 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ClaimFiling(
         if (absl::Status s = ValidateRequestId(request->request_id()); !s.ok())
           return Fail(s);
 
+        // A retry is answered from the stored first answer and must take
+        // nothing: not the next filing of the queue, not a Redis lease (the
+        // filing may have been released, forwarded or claimed since).
+        bool retry = false;
+        absl::Status seen =
+            deps_.records->Read([&](records::Tx& tx) -> absl::Status {
+              absl::StatusOr<std::optional<std::string>> first =
+                  tx.FindResponse(caller->account_id, request->request_id(),
+                                  "ClaimFiling");
+              if (!first.ok()) return first.status();
+              retry = first->has_value();
+              return absl::OkStatus();
+            });
+        if (!seen.ok()) return Fail(seen);
+
         // Which filing: the one asked for, or the nearest deadline waiting at
         // the desk.
         std::string filing_id = request->filing_id();
-        if (filing_id.empty()) {
+        if (filing_id.empty() && !retry) {
           absl::Status picked =
               deps_.records->Read([&](records::Tx& tx) -> absl::Status {
                 absl::StatusOr<std::vector<records::FilingRow>> rows =
@@ -316,7 +331,8 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ClaimFiling(
         // Redis arbitrates between officers racing for the same filing when it
         // is reachable.
         bool redis_claimed = false;
-        if (queue::RedisClient* redis = deps_.redis()) {
+        queue::RedisClient* redis = retry ? nullptr : deps_.redis();
+        if (redis != nullptr) {
           queue::DeskQueue desk_queue(*redis);
           absl::StatusOr<queue::DeskLease> lease =
               desk_queue.Claim(request->desk_code(), filing_id,
@@ -416,7 +432,8 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
         absl::StatusOr<auth::Principal> caller =
             Authorize(*context, deps_, Role::kOfficer);
         if (!caller.ok()) return Fail(caller.status());
-        return Mutate(
+        std::string desk;
+        grpc::Status status = Mutate(
             deps_, *caller, "ReleaseFiling", request->request_id(), response,
             [&](records::Tx& tx, absl::Time now, auto* events) -> absl::Status {
               absl::StatusOr<records::FilingRow> filing =
@@ -424,6 +441,7 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
               if (!filing.ok()) return filing.status();
               if (absl::Status s = RequireClaim(*filing, *caller, now); !s.ok())
                 return s;
+              desk = filing->desk_code;
               EndClaim(*filing, now);
               if (absl::Status s =
                       ApplyAction(tx, *filing, Action::kRelease,
@@ -437,6 +455,17 @@ grpc::ServerUnaryReactor* DeskServiceImpl::ReleaseFiling(
                                response->mutable_filing());
               return absl::OkStatus();
             });
+        // The Redis lease goes now: the queue entry the outbox adds is not
+        // put back while a lease holds the filing, and other officers would
+        // be told it is claimed until the lease ran out.
+        if (status.ok() && !desk.empty()) {
+          if (queue::RedisClient* redis = deps_.redis()) {
+            queue::DeskQueue(*redis)
+                .Release(desk, request->filing_id(), caller->account_id)
+                .IgnoreError();
+          }
+        }
+        return status;
       });
 }
 

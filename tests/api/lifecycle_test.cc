@@ -8,7 +8,9 @@
 #include <string>
 #include <thread>
 
+#include "services/queue/desk_queue.h"
 #include "tests/api/stack.h"
+#include "tests/queue/redis_test_util.h"
 
 namespace cdkv::testing {
 namespace {
@@ -555,6 +557,84 @@ TEST_CASE(
   REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &reclaimed).ok());
   CHECK(reclaimed.filing().SerializeAsString() ==
         claimed.filing().SerializeAsString());
+}
+
+TEST_CASE(
+    "a late retry of a claim takes no Redis lease once the filing was "
+    "released") {
+  auto stack = Stack::Start(
+      [](server::ServerConfig& config) { config.prefill_off = true; });
+  const std::string citizen_token = stack->CitizenToken("0912345678");
+  const std::string officer_token = stack->StaffToken("officer.a");
+  auto citizen = stack->citizen();
+  auto desk = stack->desk();
+  const std::string id = DraftWithPhoto(*citizen, citizen_token).filing_id();
+  cdkv::v1::SubmitFilingRequest submit;
+  submit.set_request_id("s1");
+  submit.set_filing_id(id);
+  cdkv::v1::SubmitFilingResponse submitted;
+  REQUIRE(citizen->SubmitFiling(Call(citizen_token).get(), submit, &submitted)
+              .ok());
+
+  auto client = queue::RedisClient::Connect(queue::TestOptions(stack->redis()));
+  REQUIRE(client.ok());
+  queue::DeskQueue queue(*client);
+  auto leases = [&] {
+    absl::StatusOr<std::vector<queue::DeskLease>> l =
+        queue.ListLeases(kDeskA, 10);
+    REQUIRE(l.ok());
+    return l->size();
+  };
+
+  cdkv::v1::ClaimFilingRequest claim;
+  claim.set_request_id("k1");
+  claim.set_desk_code(kDeskA);
+  claim.set_filing_id(id);
+  cdkv::v1::ClaimFilingResponse claimed;
+  REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &claimed).ok());
+  CHECK(claimed.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  CHECK(leases() == 1);
+
+  cdkv::v1::ReleaseFilingRequest release;
+  release.set_request_id("r1");
+  release.set_filing_id(id);
+  cdkv::v1::ReleaseFilingResponse released;
+  REQUIRE(
+      desk->ReleaseFiling(Call(officer_token).get(), release, &released).ok());
+  CHECK(released.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+  // The release reaches Redis through the outbox.
+  auto queued = [&] {
+    absl::StatusOr<std::vector<queue::QueuedFiling>> waiting =
+        queue.List(kDeskA, 10);
+    REQUIRE(waiting.ok());
+    return waiting->size() == 1 && waiting->front().filing_id == id;
+  };
+  for (int i = 0; i < 100 && (leases() != 0 || !queued()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(leases() == 0);
+  REQUIRE(queued());
+
+  // The claim's late retry gets its answer (the filing as it is now) and
+  // changes nothing: no lease in Redis, the filing still waiting.
+  cdkv::v1::ClaimFilingResponse late;
+  REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &late).ok());
+  CHECK(late.filing().filing_id() == id);
+  CHECK(late.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+  CHECK(leases() == 0);
+  CHECK(queued());
+  cdkv::v1::GetDeskFilingRequest read;
+  read.set_filing_id(id);
+  cdkv::v1::GetDeskFilingResponse seen;
+  REQUIRE(desk->GetDeskFiling(Call(officer_token).get(), read, &seen).ok());
+  CHECK(seen.filing().state() == cdkv::v1::FILING_STATE_AWAITING_DESK);
+
+  // A new claim takes it again.
+  claim.set_request_id("k2");
+  cdkv::v1::ClaimFilingResponse again;
+  REQUIRE(desk->ClaimFiling(Call(officer_token).get(), claim, &again).ok());
+  CHECK(again.filing().state() == cdkv::v1::FILING_STATE_IN_REVIEW);
+  CHECK(leases() == 1);
 }
 
 // Confirms `filing` (claimed by the caller, in the full view) with every
