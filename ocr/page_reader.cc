@@ -1765,8 +1765,9 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     const Quad base = (*as_page)->quad;
     cv::Mat page_image = image;
     cv::Mat page_detail = detail;
-    if (!card_shaped &&
-        RemovePageSmear(image, detail, base, &page_image, &page_detail)) {
+    // Before anything is read, card-shaped or not: a tilted page's outline
+    // may look like a card's.
+    if (RemovePageSmear(image, detail, base, &page_image, &page_detail)) {
       out.notes.push_back(
           "Ảnh bị nhòe do rung máy; đã khử nhòe trước khi đọc, xin đối chiếu "
           "kỹ với ảnh.");
