@@ -16,7 +16,8 @@ DialogueConfig Config() {
   return c;
 }
 
-Conversation At(S state, std::string procedure = "", std::string filing = "", int photos = 0) {
+Conversation At(S state, std::string procedure = "", std::string filing = "",
+                int photos = 0) {
   Conversation c;
   c.state = state;
   c.procedure_code = std::move(procedure);
@@ -25,10 +26,14 @@ Conversation At(S state, std::string procedure = "", std::string filing = "", in
   return c;
 }
 
-const Conversation kCollecting = At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789");
-const Conversation kCollecting2 = At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789", 2);
-const Conversation kConfirming = At(S::kConfirming, "dang_ky_khai_sinh", "HS0123456789", 2);
-const Conversation kSubmitted = At(S::kSubmitted, "dang_ky_khai_sinh", "HS0123456789", 2);
+const Conversation kCollecting =
+    At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789");
+const Conversation kCollecting2 =
+    At(S::kCollectingPhotos, "dang_ky_khai_sinh", "HS0123456789", 2);
+const Conversation kConfirming =
+    At(S::kConfirming, "dang_ky_khai_sinh", "HS0123456789", 2);
+const Conversation kSubmitted =
+    At(S::kSubmitted, "dang_ky_khai_sinh", "HS0123456789", 2);
 
 DialogueStep Text(const Conversation& c, const std::string& text) {
   return Advance(c, DialogueInput::Text(text), Config());
@@ -72,7 +77,9 @@ TEST_CASE("a full conversation from greeting to submission", "[dialogue]") {
   CHECK_THAT(AllReplies(s), Catch::Contains("Đã nhận 1 ảnh"));
   c = s.next;
 
-  s = Advance(c, DialogueInput::PhotoRejected("Ảnh bị mờ, xin giữ máy chắc tay."), config);
+  s = Advance(c,
+              DialogueInput::PhotoRejected("Ảnh bị mờ, xin giữ máy chắc tay."),
+              config);
   CHECK(s.next.photos == 1);
   CHECK(s.next.state == S::kCollectingPhotos);
   CHECK_THAT(AllReplies(s), Catch::Contains("Ảnh bị mờ"));
@@ -93,7 +100,8 @@ TEST_CASE("a full conversation from greeting to submission", "[dialogue]") {
   CHECK_THAT(AllReplies(s), Catch::Contains("một lần"));
 }
 
-TEST_CASE("procedures are chosen by number or by words, diacritics optional", "[dialogue]") {
+TEST_CASE("procedures are chosen by number or by words, diacritics optional",
+          "[dialogue]") {
   const Conversation choosing = At(S::kChoosingProcedure);
   struct Case {
     const char* text;
@@ -125,20 +133,24 @@ TEST_CASE("procedures are chosen by number or by words, diacritics optional", "[
   }
 }
 
-TEST_CASE("unknown, out-of-range and ambiguous choices show the menu again", "[dialogue]") {
+TEST_CASE("unknown, out-of-range and ambiguous choices show the menu again",
+          "[dialogue]") {
   const Conversation choosing = At(S::kChoosingProcedure);
-  for (const char* text : {"0", "6", "99", "abc", "khai", "1 2", "khai sinh và khai tử"}) {
+  for (const char* text :
+       {"0", "6", "99", "abc", "khai", "1 2", "khai sinh và khai tử"}) {
     INFO(text);
     DialogueStep s = Text(choosing, text);
     CHECK(s.next.state == S::kChoosingProcedure);
     CHECK(s.action.kind == A::kNone);
     CHECK_THAT(AllReplies(s), Catch::Contains("1. Đăng ký khai sinh"));
   }
-  CHECK_THAT(AllReplies(Text(choosing, "khai sinh và khai tử")), Catch::Contains("nhiều thủ tục"));
+  CHECK_THAT(AllReplies(Text(choosing, "khai sinh và khai tử")),
+             Catch::Contains("nhiều thủ tục"));
   CHECK_THAT(AllReplies(Text(choosing, "abc")), Catch::Contains("chưa hiểu"));
 }
 
-TEST_CASE("from idle, a procedure named in the first message is chosen at once", "[dialogue]") {
+TEST_CASE("from idle, a procedure named in the first message is chosen at once",
+          "[dialogue]") {
   DialogueStep s = Text(Conversation{}, "cho tôi làm khai tử");
   CHECK(s.next.state == S::kCollectingPhotos);
   CHECK(s.action.kind == A::kCreateFiling);
@@ -149,7 +161,8 @@ TEST_CASE("from idle, a procedure named in the first message is chosen at once",
   CHECK(n.action.kind == A::kNone);
 }
 
-TEST_CASE("follow greets and shows the menu only when nothing is under way", "[dialogue]") {
+TEST_CASE("follow greets and shows the menu only when nothing is under way",
+          "[dialogue]") {
   DialogueStep s = Advance(Conversation{}, DialogueInput::Follow(), Config());
   CHECK(s.next.state == S::kChoosingProcedure);
   CHECK_THAT(AllReplies(s), Catch::Contains("Xin chào"));
@@ -158,7 +171,8 @@ TEST_CASE("follow greets and shows the menu only when nothing is under way", "[d
   CHECK(busy.replies.empty());
 }
 
-TEST_CASE("a photo before a procedure is chosen asks for the procedure first", "[dialogue]") {
+TEST_CASE("a photo before a procedure is chosen asks for the procedure first",
+          "[dialogue]") {
   for (const Conversation& c : {Conversation{}, At(S::kChoosingProcedure)}) {
     DialogueStep s = Advance(c, DialogueInput::PhotosReceived(1), Config());
     CHECK(s.next.state == S::kChoosingProcedure);
@@ -168,7 +182,7 @@ TEST_CASE("a photo before a procedure is chosen asks for the procedure first", "
   }
 }
 
-TEST_CASE("\"xong\" with no photos asks for photos", "[dialogue]") {
+TEST_CASE("the word xong with no photos asks for photos", "[dialogue]") {
   DialogueStep s = Text(kCollecting, "xong");
   CHECK(s.next == kCollecting);
   CHECK(s.action.kind == A::kNone);
@@ -181,34 +195,40 @@ TEST_CASE("other text while collecting repeats the hint", "[dialogue]") {
   CHECK_THAT(AllReplies(s), Catch::Contains("\"xong\""));
 }
 
-TEST_CASE("confirming: other text asks again, a new photo reopens collection", "[dialogue]") {
+TEST_CASE("confirming: other text asks again, a new photo reopens collection",
+          "[dialogue]") {
   DialogueStep s = Text(kConfirming, "để tôi xem");
   CHECK(s.next == kConfirming);
   CHECK(s.action.kind == A::kNone);
   CHECK_THAT(AllReplies(s), Catch::Contains("đồng ý"));
 
-  DialogueStep p = Advance(kConfirming, DialogueInput::PhotosReceived(1), Config());
+  DialogueStep p =
+      Advance(kConfirming, DialogueInput::PhotosReceived(1), Config());
   CHECK(p.next.state == S::kCollectingPhotos);
   CHECK(p.next.photos == 2);
   CHECK(p.action.kind == A::kAttachPhotos);
 
-  for (const char* yes : {"đồng ý", "dong y", "Đồng ý nộp", "có", "ok", "OK", "nộp"}) {
+  for (const char* yes :
+       {"đồng ý", "dong y", "Đồng ý nộp", "có", "ok", "OK", "nộp"}) {
     INFO(yes);
     CHECK(Text(kConfirming, yes).action.kind == A::kSubmit);
   }
 }
 
-TEST_CASE("text while submitted points to status or a new filing", "[dialogue]") {
+TEST_CASE("text while submitted points to status or a new filing",
+          "[dialogue]") {
   DialogueStep s = Text(kSubmitted, "cảm ơn");
   CHECK(s.next == kSubmitted);
   CHECK(s.action.kind == A::kNone);
   CHECK_THAT(AllReplies(s), Catch::Contains("HS0123456789"));
   CHECK_THAT(AllReplies(s), Catch::Contains("trạng thái"));
 
-  DialogueStep again = Text(kSubmitted, "đồng ý");  // a repeated confirmation submits nothing
+  DialogueStep again =
+      Text(kSubmitted, "đồng ý");  // a repeated confirmation submits nothing
   CHECK(again.action.kind == A::kNone);
 
-  DialogueStep photo = Advance(kSubmitted, DialogueInput::PhotosReceived(1), Config());
+  DialogueStep photo =
+      Advance(kSubmitted, DialogueInput::PhotosReceived(1), Config());
   CHECK(photo.next == kSubmitted);
   CHECK(photo.action.kind == A::kNone);
   CHECK_THAT(AllReplies(photo), Catch::Contains("không thêm ảnh"));
@@ -224,7 +244,8 @@ TEST_CASE("text while submitted points to status or a new filing", "[dialogue]")
   CHECK(named.next.filing_id.empty());
 }
 
-TEST_CASE("\"hủy\" cancels the draft in every state that has one", "[dialogue]") {
+TEST_CASE("the word hủy cancels the draft in every state that has one",
+          "[dialogue]") {
   for (const char* text : {"hủy", "huy", "Huỷ", "HỦY hồ sơ"}) {
     INFO(text);
     for (const Conversation& c : {kCollecting, kCollecting2, kConfirming}) {
@@ -255,7 +276,8 @@ TEST_CASE("\"hủy\" cancels the draft in every state that has one", "[dialogue]
   CHECK(Text(kCollecting, "huyện").action.kind == A::kNone);
 }
 
-TEST_CASE("\"trạng thái\" reports the current filing in any state", "[dialogue]") {
+TEST_CASE("the word trạng thái reports the current filing in any state",
+          "[dialogue]") {
   for (const Conversation& c : {kCollecting, kConfirming, kSubmitted}) {
     for (const char* text : {"trạng thái", "trang thai", "Tình trạng hồ sơ?"}) {
       INFO(text);
@@ -271,7 +293,8 @@ TEST_CASE("\"trạng thái\" reports the current filing in any state", "[dialogu
   CHECK_THAT(AllReplies(none), Catch::Contains("chưa có hồ sơ"));
 }
 
-TEST_CASE("a filing code reports that filing without changing state", "[dialogue]") {
+TEST_CASE("a filing code reports that filing without changing state",
+          "[dialogue]") {
   DialogueStep s = Text(Conversation{}, "hồ sơ hs7k2m9p0qrs của tôi sao rồi");
   CHECK(s.action.kind == A::kReportStatus);
   CHECK(s.action.filing_id == "HS7K2M9P0QRS");
@@ -281,7 +304,8 @@ TEST_CASE("a filing code reports that filing without changing state", "[dialogue
   CHECK(mid.next == kCollecting2);
 }
 
-TEST_CASE("FindFilingCode accepts only the id alphabet and length", "[dialogue]") {
+TEST_CASE("FindFilingCode accepts only the id alphabet and length",
+          "[dialogue]") {
   CHECK(FindFilingCode("HS0123456789") == "HS0123456789");
   CHECK(FindFilingCode("mã: hs0123456789.") == "HS0123456789");
   CHECK(FindFilingCode("HS012345678") == "");    // too short
@@ -291,7 +315,8 @@ TEST_CASE("FindFilingCode accepts only the id alphabet and length", "[dialogue]"
   CHECK(FindFilingCode("") == "");
 }
 
-TEST_CASE("late photo results after cancel or submission are ignored", "[dialogue]") {
+TEST_CASE("late photo results after cancel or submission are ignored",
+          "[dialogue]") {
   for (const Conversation& c :
        {Conversation{}, At(S::kChoosingProcedure), kSubmitted, kConfirming}) {
     DialogueStep a = Advance(c, DialogueInput::PhotosAccepted(1), Config());
@@ -307,15 +332,18 @@ TEST_CASE("the photo cap per filing is enforced", "[dialogue]") {
   DialogueConfig config = Config();
   config.max_photos = 3;
   Conversation c = kCollecting2;
-  CHECK(Advance(c, DialogueInput::PhotosReceived(1), config).action.kind == A::kAttachPhotos);
+  CHECK(Advance(c, DialogueInput::PhotosReceived(1), config).action.kind ==
+        A::kAttachPhotos);
   DialogueStep over = Advance(c, DialogueInput::PhotosReceived(2), config);
   CHECK(over.action.kind == A::kNone);
   CHECK_THAT(AllReplies(over), Catch::Contains("tối đa 3"));
-  CHECK(Advance(c, DialogueInput::PhotosReceived(0), config).action.kind == A::kNone);
+  CHECK(Advance(c, DialogueInput::PhotosReceived(0), config).action.kind ==
+        A::kNone);
 }
 
 TEST_CASE("a rejected photo without advice still explains", "[dialogue]") {
-  DialogueStep s = Advance(kCollecting, DialogueInput::PhotoRejected(""), Config());
+  DialogueStep s =
+      Advance(kCollecting, DialogueInput::PhotoRejected(""), Config());
   CHECK_THAT(AllReplies(s), Catch::Contains("chụp lại"));
 }
 
@@ -347,7 +375,8 @@ TEST_CASE("replies are short enough for one chat message", "[dialogue]") {
       // Every reply-less step either acts or is a deliberate no-op on a late
       // result.
       if (s.replies.empty()) {
-        CHECK((s.action.kind != A::kNone || in.kind == DialogueInput::Kind::kPhotosAccepted ||
+        CHECK((s.action.kind != A::kNone ||
+               in.kind == DialogueInput::Kind::kPhotosAccepted ||
                in.kind == DialogueInput::Kind::kPhotoRejected ||
                in.kind == DialogueInput::Kind::kFollow));
       }
@@ -368,9 +397,11 @@ TEST_CASE("state and action names", "[dialogue]") {
 namespace cdkv::chat {
 namespace {
 
-TEST_CASE("\"liên kết\" with a phone sends a code and keeps the state", "[dialogue][link]") {
-  for (const std::string text : {"liên kết 0912345678", "Lien ket 0912 345 678",
-                                 "LIÊN KẾT số 0912345678", "liên kết +84912345678"}) {
+TEST_CASE("the word liên kết with a phone sends a code and keeps the state",
+          "[dialogue][link]") {
+  for (const std::string text :
+       {"liên kết 0912345678", "Lien ket 0912 345 678",
+        "LIÊN KẾT số 0912345678", "liên kết +84912345678"}) {
     DialogueStep step = Text(kCollecting2, text);
     INFO(text);
     CHECK(step.action.kind == A::kSendLinkCode);
@@ -382,14 +413,16 @@ TEST_CASE("\"liên kết\" with a phone sends a code and keeps the state", "[dia
   }
 }
 
-TEST_CASE("\"liên kết\" without a number explains what to type", "[dialogue][link]") {
+TEST_CASE("the word liên kết without a number explains what to type",
+          "[dialogue][link]") {
   DialogueStep step = Text(Conversation{}, "liên kết");
   CHECK(step.action.kind == A::kNone);
   CHECK(step.next == Conversation{});
   CHECK(AllReplies(step).find("liên kết 0912345678") != std::string::npos);
 }
 
-TEST_CASE("the six digits typed while a code is awaited are verified", "[dialogue][link]") {
+TEST_CASE("the six digits typed while a code is awaited are verified",
+          "[dialogue][link]") {
   Conversation c = kSubmitted;
   c.link_phone = "0912345678";
   DialogueStep step = Text(c, "123 456");
@@ -401,7 +434,8 @@ TEST_CASE("the six digits typed while a code is awaited are verified", "[dialogu
   CHECK(step.next.filing_id == c.filing_id);
 }
 
-TEST_CASE("a menu number while a code is awaited is still a menu choice", "[dialogue][link]") {
+TEST_CASE("a menu number while a code is awaited is still a menu choice",
+          "[dialogue][link]") {
   Conversation c = At(S::kChoosingProcedure);
   c.link_phone = "0912345678";
   DialogueStep step = Text(c, "2");
@@ -409,22 +443,26 @@ TEST_CASE("a menu number while a code is awaited is still a menu choice", "[dial
   CHECK(step.action.procedure_code == "dang_ky_khai_tu");
 }
 
-TEST_CASE("six digits with no code awaited are not a link code", "[dialogue][link]") {
+TEST_CASE("six digits with no code awaited are not a link code",
+          "[dialogue][link]") {
   DialogueStep step = Text(kCollecting, "123456");
   CHECK(step.action.kind == A::kNone);
 }
 
-TEST_CASE("wrong codes are counted and end the attempt at the limit", "[dialogue][link]") {
+TEST_CASE("wrong codes are counted and end the attempt at the limit",
+          "[dialogue][link]") {
   Conversation c = kCollecting;
   c.link_phone = "0912345678";
   for (int i = 1; i < kMaxLinkAttempts; ++i) {
-    DialogueStep step = Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
+    DialogueStep step =
+        Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
     CHECK(step.next.link_attempts == i);
     CHECK(step.next.link_phone == "0912345678");
     CHECK(AllReplies(step).find("còn") != std::string::npos);
     c = step.next;
   }
-  DialogueStep last = Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
+  DialogueStep last =
+      Advance(c, DialogueInput::LinkRefused("Mã chưa đúng."), Config());
   CHECK(last.next.link_phone.empty());
   CHECK(last.next.link_attempts == 0);
   CHECK(last.next.state == S::kCollectingPhotos);
@@ -433,16 +471,19 @@ TEST_CASE("wrong codes are counted and end the attempt at the limit", "[dialogue
   CHECK(Text(last.next, "123456").action.kind == A::kNone);
 }
 
-TEST_CASE("a failed link (bad number, throttled, expired) clears the attempt", "[dialogue][link]") {
+TEST_CASE("a failed link (bad number, throttled, expired) clears the attempt",
+          "[dialogue][link]") {
   Conversation c = kCollecting;
   c.link_phone = "0912345678";
   c.link_attempts = 1;
-  DialogueStep step = Advance(c, DialogueInput::LinkFailed("Số điện thoại không đúng."), Config());
+  DialogueStep step = Advance(
+      c, DialogueInput::LinkFailed("Số điện thoại không đúng."), Config());
   CHECK(step.next.link_phone.empty());
   CHECK(step.next.link_attempts == 0);
   CHECK(step.replies == std::vector<std::string>{"Số điện thoại không đúng."});
   // A refusal that arrives with no attempt running changes nothing.
-  DialogueStep late = Advance(kCollecting, DialogueInput::LinkRefused("x"), Config());
+  DialogueStep late =
+      Advance(kCollecting, DialogueInput::LinkRefused("x"), Config());
   CHECK(late.next == kCollecting);
   CHECK(late.replies.empty());
 }

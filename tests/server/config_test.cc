@@ -114,7 +114,7 @@ TEST_CASE("a bad environment value names the variable") {
              Catch::Contains("CDKV_LISTEN"));
 }
 
-TEST_CASE("--help returns the help text instead of a configuration") {
+TEST_CASE("the --help flag returns the help text instead of a configuration") {
   auto parsed = Parse({"--help"});
   REQUIRE(parsed.ok());
   CHECK(parsed->show_help);
