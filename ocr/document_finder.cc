@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 #include <optional>
 #include <vector>
@@ -186,6 +187,43 @@ Quad RefineSides(const Quad& q, const std::vector<cv::Point>& contour) {
   return out;
 }
 
+// How many corners lie on the frame's edge (within a couple of work-scale
+// pixels) or beyond it. A document the edge cuts has two there: its outline
+// runs along the edge between them.
+int CornersOnEdge(const Quad& quad, cv::Size frame) {
+  constexpr float kMargin = 2.0f;
+  int n = 0;
+  for (const auto& p : quad) {
+    if (p.x <= kMargin || p.y <= kMargin || p.x >= frame.width - 1 - kMargin ||
+        p.y >= frame.height - 1 - kMargin) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+// Whether every point of `outline` lies within a small share of the quad's
+// size from one of its sides. A paper's outline does, even where the frame
+// edge cuts it; a round blob that four vertices happen to approximate does
+// not (its arcs bulge off the chords).
+bool HugsSides(const std::vector<cv::Point>& outline, const Quad& q) {
+  constexpr double kMaxOffSide = 0.03;
+  const double tolerance = kMaxOffSide * std::sqrt(QuadArea(q));
+  for (const cv::Point& point : outline) {
+    const cv::Point2f p(point);
+    double nearest = std::numeric_limits<double>::max();
+    for (int i = 0; i < 4; ++i) {
+      const cv::Point2f a = q[i], b = q[(i + 1) % 4];
+      const double length = Length(a, b);
+      if (length < 1e-6) continue;
+      const cv::Point2f dir = (b - a) * static_cast<float>(1.0 / length);
+      nearest = std::min(nearest, LineDistance(p, a, dir));
+    }
+    if (nearest > tolerance) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Quad TurnQuad(const Quad& quad, int quarter_turns) {
@@ -248,6 +286,7 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
       std::vector<cv::Point> approx;
       cv::approxPolyDP(hull, approx, 0.02 * cv::arcLength(hull, true), true);
       std::vector<cv::Point2f> corners;
+      bool straight_sided = true;
       if (approx.size() == 4) {
         for (const auto& p : approx) corners.emplace_back(p);
       } else if (auto sides = FromLongestSides(approx, hull_area);
@@ -256,6 +295,7 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
       } else {
         // Rounded or clipped corners: fall back to the enclosing rotated
         // rectangle if the outline fills it.
+        straight_sided = false;
         const cv::RotatedRect box = cv::minAreaRect(hull);
         if (hull_area < kMinRectangularity * box.size.area()) continue;
         cv::Point2f p[4];
@@ -264,7 +304,11 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
       }
       Quad q = OrderCorners(corners);
       const double aspect = QuadAspect(q);
-      if (aspect < kMinAspect || aspect > kMaxAspect) continue;
+      if ((aspect < kMinAspect || aspect > kMaxAspect) &&
+          !(options.accept_cut_off && straight_sided && aspect <= kMaxAspect &&
+            CornersOnEdge(q, small.size()) >= 2 && HugsSides(hull, q))) {
+        continue;
+      }
       const double area = QuadArea(q);
       if (best.has_value() && area <= best->area_fraction * frame_area) {
         continue;
@@ -277,15 +321,9 @@ absl::StatusOr<std::optional<FoundDocument>> FindDocument(
       best = doc;
     }
     if (!best.has_value()) return std::optional<FoundDocument>();
+    best->touches_edge = CornersOnEdge(best->quad, small.size()) > 0;
     const float inv = static_cast<float>(1.0 / scale);
-    const float margin = 2.0f;  // Work-scale pixels.
-    for (auto& p : best->quad) {
-      if (p.x <= margin || p.y <= margin || p.x >= small.cols - 1 - margin ||
-          p.y >= small.rows - 1 - margin) {
-        best->touches_edge = true;
-      }
-      p *= inv;
-    }
+    for (auto& p : best->quad) p *= inv;
     if (best->shape == DocumentShape::kPage) {
       // Pages are read portrait: undo OrderCorners' long-edge-first turn, so
       // an upright page starts at its top-left corner.

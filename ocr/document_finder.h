@@ -39,6 +39,12 @@ struct FinderOptions {
   // caller knows (the ID card reader does), it says so; otherwise the shape
   // is guessed from the outline's aspect.
   std::optional<DocumentShape> expect;
+  // Also return an outline the frame edge cuts whatever its visible aspect:
+  // with a quarter of the document outside the frame, the part inside is
+  // as square as no document is. The quality gate asks for it to tell
+  // "cut off" from "no document"; readers do not, as such an outline cannot
+  // be rectified into a whole document.
+  bool accept_cut_off = false;
 };
 
 // The largest plausible quadrilateral, or nullopt when the photo shows no

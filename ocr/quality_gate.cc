@@ -15,29 +15,67 @@ namespace {
 // documents and grow that of small ones (too-small ones are refused before).
 constexpr int kMinSharpnessWidth = 160;
 constexpr int kMaxSharpnessWidth = 1000;
+// The rectified document's outer band is left out of the focus measure: the
+// outline is rarely exact, and the long, high-contrast edge between paper
+// and table would outweigh a blurred page's faint text.
+constexpr double kSharpnessInset = 0.06;
+// Pixels whose gradient is this many times the median's are edges of print
+// (see Sharpness).
+constexpr double kEdgeOverMedianGradient = 3.0;
 // Blown-out pixels: every channel at least this bright.
 constexpr int kSaturated = 250;
 // Blobs narrower than this share of the document's width are printed white
 // (QR modules, margins), not reflections.
 constexpr double kGlareBlobFraction = 0.02;
 
+// Energy of the Laplacian over energy of the gradient. Across a blurred edge
+// of width w the gradient falls as 1/w and the Laplacian as 1/w², so the
+// ratio measures edge width itself: it does not depend on the light, the ink
+// contrast or how much of the document is text. The Laplacian's variance
+// over the grey variance, used before, did: a card's large print and a
+// page's small print needed thresholds five times apart, and blurred pages
+// whose text was gone still passed on their table lines.
 double Sharpness(const cv::Mat& rectified) {
+  const int mx = static_cast<int>(rectified.cols * kSharpnessInset);
+  const int my = static_cast<int>(rectified.rows * kSharpnessInset);
+  const cv::Mat inner =
+      rectified(cv::Rect(mx, my, std::max(1, rectified.cols - 2 * mx),
+                         std::max(1, rectified.rows - 2 * my)));
   cv::Mat gray;
-  if (rectified.channels() == 3) {
-    cv::cvtColor(rectified, gray, cv::COLOR_BGR2GRAY);
+  if (inner.channels() == 3) {
+    cv::cvtColor(inner, gray, cv::COLOR_BGR2GRAY);
   } else {
-    gray = rectified;
+    inner.copyTo(gray);
   }
   // Sensor noise and JPEG blocks add high frequencies even to a defocused
   // photo; a light smoothing removes them but keeps text edges.
   cv::GaussianBlur(gray, gray, {0, 0}, 1.0);
-  cv::Mat lap;
+  cv::Mat lap, gx, gy;
   cv::Laplacian(gray, lap, CV_32F, 3);
-  cv::Scalar lm, ls, gm, gs;
-  cv::meanStdDev(lap, lm, ls);
-  cv::meanStdDev(gray, gm, gs);
-  if (gs[0] < 1.0) return 0.0;
-  return (ls[0] * ls[0]) / (gs[0] * gs[0]);
+  cv::Sobel(gray, gx, CV_32F, 1, 0, 3);
+  cv::Sobel(gray, gy, CV_32F, 0, 1, 3);
+  cv::Mat magnitude;
+  cv::magnitude(gx, gy, magnitude);
+  // Only edges count: on a mostly blank page, noise and shading are most of
+  // the pixels, and noise looks sharp however blurred the print is. Their
+  // gradient is about the median's; print edges, even blurred, are well
+  // above it.
+  cv::Mat sorted = magnitude.reshape(1, 1).clone();
+  float* begin = sorted.ptr<float>();
+  float* mid = begin + sorted.total() / 2;
+  std::nth_element(begin, mid, begin + sorted.total());
+  const cv::Mat not_edges =
+      magnitude <= std::max(1.0, kEdgeOverMedianGradient * *mid);
+  cv::Mat laplacian_squared = lap.mul(lap);
+  cv::Mat gradient_squared = magnitude.mul(magnitude);
+  laplacian_squared.setTo(0, not_edges);
+  gradient_squared.setTo(0, not_edges);
+  const double laplacian_energy = cv::sum(laplacian_squared)[0];
+  const double gradient_energy = cv::sum(gradient_squared)[0];
+  // A blank region has no edges to judge: call it unsharp.
+  if (gradient_energy <= 0.0) return 0.0;
+  // Scaled so that sharp print scores about 1.5-3, blurred print under 0.8.
+  return 10.0 * laplacian_energy / gradient_energy;
 }
 
 double GlareFraction(const cv::Mat& photo, const Quad& quad) {
@@ -137,10 +175,29 @@ absl::StatusOr<QualityReport> CheckPhotoQuality(const cv::Mat& photo,
       }
       return report;
     };
-    if (!found->has_value()) return verdict(QualityVerdict::kNoDocument);
+    if (!found->has_value()) {
+      // Nothing whole in the frame; an outline the frame edge cuts is still
+      // worth naming, as "cut off" tells the citizen what to do.
+      finder.accept_cut_off = true;
+      auto cut = FindDocument(work, finder);
+      if (!cut.ok()) return cut.status();
+      if (!cut->has_value() || !(*cut)->touches_edge) {
+        return verdict(QualityVerdict::kNoDocument);
+      }
+      found = std::move(cut);
+    }
+    if ((*found)->touches_edge) {
+      // A small outline at the edge is more likely a shadow or an object
+      // than a document: the citizen frames the paper, not the table.
+      if ((*found)->area_fraction < options.min_area_fraction) {
+        return verdict(QualityVerdict::kNoDocument);
+      }
+      report.document = **found;
+      report.area_fraction = report.document->area_fraction;
+      return verdict(QualityVerdict::kCutOff);
+    }
     report.document = **found;
     report.area_fraction = report.document->area_fraction;
-    if (report.document->touches_edge) return verdict(QualityVerdict::kCutOff);
     if (report.area_fraction < options.min_area_fraction) {
       return verdict(QualityVerdict::kTooSmall);
     }

@@ -39,8 +39,9 @@ struct QualityOptions {
   // but of a 2 MP chat-compressed photo only ~600 px).
   double min_area_fraction = 0.12;
   // Focus measure (see QualityReport::sharpness) below which text is too
-  // soft to read; calibrated on cdkv-synth photos (bench/ocr/RESULTS.md).
-  double min_sharpness = 0.30;
+  // soft to read; calibrated on cdkv-synth photos of cards and pages
+  // (bench/ocr/RESULTS.md, "Quality gate calibration").
+  double min_sharpness = 0.85;
   // Share of the document covered by blown-out blobs above which text under
   // them is lost.
   double max_glare_fraction = 0.01;
@@ -53,8 +54,10 @@ struct QualityReport {
   std::string_view advice;                // QualityAdvice(verdict).
   std::optional<FoundDocument> document;  // In the input image's pixels.
   double area_fraction = 0.0;
-  // Variance of the Laplacian over the grey variance of the rectified
-  // document: unlike the raw variance, it does not drop in dim light.
+  // Energy of the Laplacian over energy of the gradient on the edges inside
+  // the rectified document, a measure of edge width: sharp print scores
+  // 1.5-3, print too blurred to read under 0.8. It does not drop in dim
+  // light or with the size of the print.
   double sharpness = 0.0;
   double glare_fraction = 0.0;
 };

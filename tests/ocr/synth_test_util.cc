@@ -58,6 +58,23 @@ SynthPhoto MakePhoto(Side side, int level, uint64_t seed, synth::Defect defect,
   return out;
 }
 
+synth::Photo MakePagePhoto(synth::PageKind kind, int level, uint64_t seed,
+                           synth::Defect defect, int width) {
+  static const synth::PageRenderer renderer = [] {
+    auto r = synth::PageRenderer::Create();
+    REQUIRE(r.ok());
+    return *std::move(r);
+  }();
+  std::mt19937_64 rng(seed);
+  const synth::PageContent content = synth::RandomPageContent(kind, rng);
+  synth::PhotoOptions options;
+  options.level = level;
+  options.frame = cv::Size(width, width * 4 / 3);
+  options.defect = defect;
+  return synth::Photograph(renderer.Render(content, options.frame.height, rng),
+                           options, rng);
+}
+
 std::vector<uint8_t> Jpeg(const synth::Photo& photo) {
   std::vector<uint8_t> bytes;
   REQUIRE(cv::imencode(".jpg", photo.image, bytes,

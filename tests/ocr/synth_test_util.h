@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/synth/identity.h"
+#include "tools/synth/page_render.h"
 #include "tools/synth/photograph.h"
 
 namespace cdkv::ocr::testing {
@@ -31,6 +32,12 @@ struct SynthPhoto {
 SynthPhoto MakePhoto(Side side, int level, uint64_t seed,
                      synth::Defect defect = synth::Defect::kNone,
                      int width = 1600, bool hide_qr = false);
+
+// A paper page of `kind` photographed in a portrait frame `width` wide
+// (`width` × 4/3 tall), as cdkv-synth makes it.
+synth::Photo MakePagePhoto(synth::PageKind kind, int level, uint64_t seed,
+                           synth::Defect defect = synth::Defect::kNone,
+                           int width = 1200);
 
 // JPEG bytes at the photo's phone quality.
 std::vector<uint8_t> Jpeg(const synth::Photo& photo);
