@@ -339,12 +339,23 @@ absl::StatusOr<Td1Mrz> ParseTd1(std::string_view text, const Date& today) {
   MrzField names = LetterField(l3);
   if (vietnamese) {
     // Vietnamese spelling has Q only before U (QUANG, QUYÊN); a Q before
-    // anything else is a blurred O ("THAQ", "OQANH").
+    // anything else is a blurred O ("THAQ" is THAO), or, beside an O, the
+    // same O read twice ("OQANH" is OANH): no Vietnamese name has "OO".
     for (size_t i = 0; i < names.value.size(); ++i) {
-      if (names.value[i] == 'Q' &&
-          (i + 1 == names.value.size() || names.value[i + 1] != 'U')) {
+      if (names.value[i] != 'Q' ||
+          (i + 1 < names.value.size() && names.value[i + 1] == 'U')) {
+        continue;
+      }
+      names.repaired = true;
+      const bool beside_o =
+          (i > 0 && names.value[i - 1] == 'O') ||
+          (i + 1 < names.value.size() && names.value[i + 1] == 'O');
+      if (beside_o) {
+        names.value.erase(i, 1);
+        names.value.push_back('<');
+        --i;
+      } else {
         names.value[i] = 'O';
-        names.repaired = true;
       }
     }
   }

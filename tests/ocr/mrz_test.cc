@@ -201,9 +201,15 @@ TEST_CASE("A Vietnamese MRZ name's Q before anything but U is an O",
   REQUIRE(mrz.ok());
   CHECK(mrz->given_names == std::vector<std::string>{"THI", "THAO"});
   CHECK(mrz->names_repaired);
+  // Beside an O it is that O read twice: no Vietnamese name has "OO".
   mrz = ParseTd1(MakeVn("PHAN<<OQANH").Text(), kToday);
   REQUIRE(mrz.ok());
-  CHECK(mrz->given_names == std::vector<std::string>{"OOANH"});
+  CHECK(mrz->given_names == std::vector<std::string>{"OANH"});
+  CHECK(mrz->names_repaired);
+  mrz = ParseTd1(MakeVn("PHAN<MY<<QOANH<HOQ").Text(), kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->surname == "PHAN MY");
+  CHECK(mrz->given_names == std::vector<std::string>{"OANH", "HO"});
   // QU stays.
   mrz = ParseTd1(MakeVn("NGUYEN<<QUOC<QUYEN").Text(), kToday);
   REQUIRE(mrz.ok());
