@@ -123,6 +123,33 @@ void DateVote::AddReading(
   Add(reading, weight);
 }
 
+void DateVote::AddValidUntilReading(
+    std::span<const std::pair<std::string, double>> spellings, double weight) {
+  if (!known_year_.has_value()) return;
+  static constexpr int kRenewalAges[] = {14, 25, 40, 60};
+  std::map<Date, double> reading;
+  for (const auto& [text, p] : spellings) {
+    if (!(p > 0)) continue;
+    // A spelling close to two of the years (2029 and 2049 share three
+    // digits) counts once, for the age it matches best.
+    std::optional<std::pair<Date, double>> best;
+    for (int age : kRenewalAges) {
+      const DateVote at_age(*known_year_ + age);
+      const auto valid_until = at_age.Interpret(text);
+      if (!valid_until.has_value()) continue;
+      if (best.has_value() && best->second >= valid_until->second) continue;
+      // 29 February is valid until 28 February or 1 March in a common
+      // year, which says nothing sure about the birth date.
+      auto birth = MakeDate(*known_year_, valid_until->first.month,
+                            valid_until->first.day);
+      if (!birth.ok()) continue;
+      best = std::make_pair(*birth, valid_until->second);
+    }
+    if (best.has_value()) reading[best->first] += p * best->second;
+  }
+  Add(reading, weight);
+}
+
 void DateVote::Add(const std::map<Date, double>& reading, double weight) {
   if (reading.empty() || !(weight > 0)) return;
   ++readings_;

@@ -49,6 +49,19 @@ class DateVote {
   void AddReading(std::span<const std::pair<std::string, double>> spellings,
                   double weight = 1.0);
 
+  // One reading of the card's validity line ("Có giá trị đến"). A citizen
+  // ID card is valid until the holder's 25th, 40th or 60th birthday (the
+  // 2024 card also the 14th; Luật Căn cước công dân 2014 and Luật Căn cước
+  // 2023, art. 21), so that line prints the birth date's day and month a
+  // second time, in another place the blur treats differently. With a
+  // known birth year, a spelling whose year is that year plus one of those
+  // ages votes for its day and month in the birth year, weighted as
+  // AddReading weighs years. Without one it does not vote: the age is not
+  // known.
+  void AddValidUntilReading(
+      std::span<const std::pair<std::string, double>> spellings,
+      double weight = 1.0);
+
   // The most voted date; nullopt when no reading voted.
   std::optional<DateVoteResult> Best() const;
 

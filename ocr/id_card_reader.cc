@@ -141,6 +141,11 @@ constexpr Reread kLineRereads[] = {{1.35, Binarization::kSauvola},
 constexpr Reread kDateRereads[] = {{1.35, Binarization::kSauvola},
                                    {1.0, Binarization::kOtsu},
                                    {0.8, Binarization::kSauvola}};
+// The validity line ("Có giá trị đến", the birthday at 25, 40 or 60) read
+// these ways for its day and month when the birth date is voted on.
+constexpr Reread kValidUntilRereads[] = {{1.0, Binarization::kSauvola},
+                                         {1.35, Binarization::kSauvola},
+                                         {1.0, Binarization::kOtsu}};
 // The birth date line read by the Vietnamese model as well. Its readings
 // put most of their probability on one spelling even when wrong, so each
 // counts a quarter of an English one.
@@ -194,6 +199,7 @@ std::string Fold(const std::string& text) {
 
 struct Context {
   int photo_index = 0;
+  Date today;  // Where the reading happens: no one read was born after it.
   double to_original = 1.0;
   std::optional<Quad> card_quad;        // Decoded-image pixels, upright.
   FullResolutionPhoto* full = nullptr;  // Absent when only pixels were given.
@@ -504,7 +510,7 @@ class PrintedFront {
   void Read(IdCardReading& out) {
     const LineReading id_line = Line(boxes_.id, LineKind::kDigits);
     std::string digits = DigitsOf(id_line.text);
-    auto id = ParseCitizenId(digits);
+    auto id = ParseCitizenId(digits, ctx_.today);
     // A number that is no valid ID (a digit lost or doubled by blur) is read
     // again and the valid IDs its readings allow are voted on; the winner is
     // unproven.
@@ -728,7 +734,7 @@ class PrintedFront {
       if (!r.ok()) return;
       for (const auto& [text, p] : LineSpellings(*r)) {
         const std::string number = DigitsOf(text);
-        if (ParseCitizenId(number).ok()) pooled[number] += p;
+        if (ParseCitizenId(number, ctx_.today).ok()) pooled[number] += p;
       }
     };
     for (const Reread& how : kIdRereads) {
@@ -748,7 +754,7 @@ class PrintedFront {
       if (p > most) most = p, best = number;
     }
     if (best.empty()) return std::nullopt;
-    auto id = ParseCitizenId(best);
+    auto id = ParseCitizenId(best, ctx_.today);
     if (!id.ok()) return std::nullopt;
     return *std::move(id);
   }
@@ -768,6 +774,16 @@ class PrintedFront {
                                           LineKind::kDigitsVietnamese,
                                           how.scale, how.binarization);
       if (r.ok()) vote.AddReading(LineSpellings(*r), kVietnameseDateWeight);
+    }
+    // The validity line repeats the birth day and month (DateVote::
+    // AddValidUntilReading); cards without it (2024 fronts) have no box.
+    if (!boxes_.expiry.empty()) {
+      for (const Reread& how : kValidUntilRereads) {
+        auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.expiry)),
+                                            LineKind::kDigits, how.scale,
+                                            how.binarization);
+        if (r.ok()) vote.AddValidUntilReading(LineSpellings(*r));
+      }
     }
     const std::optional<cv::Mat> detail = FullResolutionLine(boxes_.birth);
     if (!detail.has_value()) return;
@@ -1073,6 +1089,7 @@ absl::StatusOr<IdCardReading> IdCardReader::ReadImage(
   IdCardReading out;
   Context ctx;
   ctx.photo_index = photo_index;
+  ctx.today = today;
   ctx.to_original = to_original;
   ctx.full = full;
   auto settle = [&](const Quad& q, CardKind kind, CardSide side) {

@@ -125,6 +125,17 @@ absl::StatusOr<CitizenId> ParseCitizenId(std::string_view number) {
   return id;
 }
 
+absl::StatusOr<CitizenId> ParseCitizenId(std::string_view number,
+                                         const Date& today) {
+  auto id = ParseCitizenId(number);
+  if (id.ok() && id->birth_year > today.year) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "citizen ID ", id->number, " gives the birth year ", id->birth_year,
+        ", which is still to come; check digits 4-6"));
+  }
+  return id;
+}
+
 std::vector<IdDisagreement> CheckCitizenIdAgainst(const CitizenId& id,
                                                   const Date& birth_date,
                                                   Sex sex) {

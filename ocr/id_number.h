@@ -42,6 +42,13 @@ struct CitizenId {
 // Validates structure: 12 ASCII digits with a known province code.
 absl::StatusOr<CitizenId> ParseCitizenId(std::string_view number);
 
+// The same, and also refuses a number whose digits 4-6 put the holder's
+// birth after `today`'s year: read off a card, a century digit of 4 or more
+// (the 2100s) or a 2000s year still to come is a misread digit, not a
+// person.
+absl::StatusOr<CitizenId> ParseCitizenId(std::string_view number,
+                                         const Date& today);
+
 enum class IdDisagreement {
   kSex,        // Digit 4 encodes the other sex.
   kCentury,    // Digit 4 encodes another century.

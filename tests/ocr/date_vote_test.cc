@@ -94,6 +94,46 @@ TEST_CASE("A close vote shows in share and margin", "[ocr][date_vote]") {
   CHECK(best->readings == 3);
 }
 
+TEST_CASE("The validity line votes for the birth day and month",
+          "[ocr][date_vote]") {
+  // Born 30/10/1989: the card is valid until 30/10/2029 (40th birthday).
+  DateVote vote(1989);
+  // The birth line lost its first digit in every reading.
+  vote.AddReading(Spellings{{"0/10/1989", 0.7}, {"03/10/1989", 0.3}});
+  vote.AddValidUntilReading(
+      Spellings{{"30/10/2029", 0.8}, {"30/10/2020", 0.2}});
+  vote.AddValidUntilReading(
+      Spellings{{"3011012029", 0.5}, {"30/10/2029", 0.5}});
+  auto best = vote.Best();
+  REQUIRE(best.has_value());
+  CHECK(best->date == Date{1989, 10, 30});
+  CHECK(best->readings == 3);
+
+  // Years that are no renewal age of the holder do not vote; 25, 40, 60
+  // (and 14 for the 2024 card) do, each for the birth year.
+  for (int age : {14, 25, 40, 60}) {
+    DateVote at(1989);
+    at.AddValidUntilReading(
+        Spellings{{"07/03/" + std::to_string(1989 + age), 1.0}});
+    REQUIRE(at.Best().has_value());
+    CHECK(at.Best()->date == Date{1989, 3, 7});
+  }
+  DateVote other(1989);
+  other.AddValidUntilReading(
+      Spellings{{"07/03/1989", 1.0}, {"07/03/1975", 1.0}});
+  CHECK_FALSE(other.Best().has_value());
+
+  // Without the birth year the age, and so the year, is unknown.
+  DateVote unknown(std::nullopt);
+  unknown.AddValidUntilReading(Spellings{{"30/10/2029", 1.0}});
+  CHECK_FALSE(unknown.Best().has_value());
+
+  // A 29 February in the validity year is no birth day in a common year.
+  DateVote leap(1995);
+  leap.AddValidUntilReading(Spellings{{"29/02/2020", 1.0}});
+  CHECK_FALSE(leap.Best().has_value());
+}
+
 TEST_CASE("Hostile spellings never vote and never crash", "[ocr][date_vote]") {
   DateVote vote(1990);
   vote.AddReading(Spellings{{"", 1.0},

@@ -50,6 +50,22 @@ TEST_CASE("ParseCitizenId decodes province, sex and birth year", "[ocr][id]") {
   CHECK(ParseCitizenId("001999000001")->sex == Sex::kFemale);
 }
 
+TEST_CASE("An ID read off a card cannot give a birth year to come",
+          "[ocr][id]") {
+  const Date today{2026, 11, 23};
+  // Digit 4 misread 2 -> 4 puts a 2002 birth in 2102.
+  CHECK_FALSE(ParseCitizenId("095402933075", today).ok());
+  CHECK_THAT(
+      std::string(ParseCitizenId("095402933075", today).status().message()),
+      Catch::Contains("2102"));
+  CHECK_FALSE(ParseCitizenId("001227000001", today).ok());  // 2027.
+  CHECK(ParseCitizenId("001226000001", today)->birth_year == 2026);
+  CHECK(ParseCitizenId("095302933075", today)->birth_year == 2002);
+  // Malformed numbers are refused as before.
+  CHECK_FALSE(ParseCitizenId("0953029330", today).ok());
+  CHECK_FALSE(ParseCitizenId("999302933075", today).ok());
+}
+
 TEST_CASE("ParseCitizenId rejects malformed numbers", "[ocr][id]") {
   CHECK_FALSE(ParseCitizenId("").ok());
   CHECK_FALSE(ParseCitizenId("08719000123").ok());
