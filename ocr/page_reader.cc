@@ -25,6 +25,7 @@
 #include "ocr/id_card_reader.h"
 #include "ocr/id_number.h"
 #include "ocr/motion_blur.h"
+#include "ocr/page_lines.h"
 #include "ocr/page_values.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
@@ -183,11 +184,14 @@ std::string LettersAndSpaces(const std::string& text) {
   return out;
 }
 
-// Tesseract's layout pass over `roi` of a grey page.
-std::vector<Line> LayoutLines(tesseract::TessBaseAPI& api, const cv::Mat& gray,
-                              const cv::Rect& roi) {
+// Tesseract's layout pass over `roi` of a grey page; `mode` PSM_SINGLE_LINE
+// reads a band known to hold one line even where the layout analysis would
+// take its blurred strokes for an image.
+std::vector<Line> LayoutLines(
+    tesseract::TessBaseAPI& api, const cv::Mat& gray, const cv::Rect& roi,
+    tesseract::PageSegMode mode = tesseract::PSM_AUTO) {
   std::vector<Line> lines;
-  api.SetPageSegMode(tesseract::PSM_AUTO);
+  api.SetPageSegMode(mode);
   // A sub-image rather than SetRectangle: Tesseract 5.3 read the top band
   // of our pages as garbage through SetRectangle (see ocr/README.md).
   const cv::Mat part = gray(roi);
@@ -409,6 +413,87 @@ std::map<std::string, Located> Locate(std::vector<Cell>& cells,
     out[std::string(best->key)] = std::move(loc);
   }
   return out;
+}
+
+// Puts `line` into `lines` in reading order (PlaceLine), with the fields
+// `found` on it, and keeps the line indices in `where` pointing at their
+// lines: the sex is looked for on the line under the birth date's.
+void AddLine(Line line, const std::map<std::string, Located>& found,
+             std::vector<Line>& lines, std::map<std::string, Located>& where) {
+  std::set<int> taken;
+  for (const auto& [k, l] : where) taken.insert(l.line);
+  std::vector<cv::Rect> boxes;
+  for (const Line& l : lines) boxes.push_back(l.box);
+  const LinePlace place = PlaceLine(boxes, taken, line.box);
+  if (place.replace) {
+    lines[place.index] = std::move(line);
+  } else {
+    lines.insert(lines.begin() + place.index, std::move(line));
+    for (auto& [k, l] : where) {
+      if (l.line >= place.index) ++l.line;
+    }
+  }
+  for (const auto& [key, loc] : found) {
+    if (where.count(key)) continue;
+    Located moved = loc;
+    moved.line = place.index;
+    where[key] = std::move(moved);
+  }
+}
+
+// Fields `other` (another layout pass over the same page) located and
+// `where` did not, added with their lines: Sauvola and Otsu each lose
+// different blurred lines, and keeping one pass whole lost a birth date
+// the other pass had read.
+void MergeMissingFields(const std::vector<Line>& other_lines,
+                        const std::map<std::string, Located>& other,
+                        std::vector<Line>& lines,
+                        std::map<std::string, Located>& where) {
+  std::map<int, std::map<std::string, Located>> by_line;
+  for (const auto& [key, loc] : other) {
+    if (where.count(key) || loc.line < 0 ||
+        loc.line >= static_cast<int>(other_lines.size())) {
+      continue;
+    }
+    by_line[loc.line][key] = loc;
+  }
+  for (const auto& [line, found] : by_line) {
+    AddLine(other_lines[line], found, lines, where);
+  }
+}
+
+// Fields both layout passes lost with their whole line: each line missing
+// between the field lines (GapsBetweenFieldLines) is read alone as one
+// line, with Sauvola and then Otsu; the page's layout analysis took its
+// blurred strokes for an image.
+void FindLinesInGaps(tesseract::TessBaseAPI& api, const cv::Mat& gray,
+                     const std::vector<FieldSpec>& specs,
+                     std::vector<Line>& lines,
+                     std::map<std::string, Located>& where) {
+  if (where.size() >= specs.size()) return;
+  std::set<int> rows;
+  for (const auto& [k, l] : where) {
+    if (l.line >= 0 && l.line < static_cast<int>(lines.size())) {
+      rows.insert(l.line);
+    }
+  }
+  std::vector<cv::Rect> boxes;
+  for (int r : rows) boxes.push_back(lines[r].box);
+  for (const cv::Rect& gap : GapsBetweenFieldLines(boxes, gray.cols)) {
+    for (const char* method : {"2", "0"}) {
+      if (where.size() >= specs.size()) return;
+      api.SetVariable("thresholding_method", method);
+      const std::vector<Line> found_lines =
+          LayoutLines(api, gray, gap & cv::Rect(0, 0, gray.cols, gray.rows),
+                      tesseract::PSM_SINGLE_LINE);
+      api.SetVariable("thresholding_method", "2");
+      std::vector<Cell> cells = Cells(found_lines);
+      const std::map<std::string, Located> found = Locate(cells, specs);
+      const size_t before = where.size();
+      MergeMissingFields(found_lines, found, lines, where);
+      if (where.size() > before) break;
+    }
+  }
 }
 
 // The page's light without its ink: a closing wider than any stroke, on a
@@ -1868,17 +1953,20 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       // On a blurred, low-contrast page Sauvola's local threshold breaks
       // the strokes into speckle and the layout pass finds no text lines
       // at all (level-3 extracts lost every field); a global Otsu threshold
-      // keeps them. The pass that finds more labelled fields is kept.
+      // keeps them. The pass that finds more labelled fields is kept, with
+      // the fields only the other found, and lines both lost are looked for
+      // again in the gaps they left.
       layout_->SetVariable("thresholding_method", "0");
       std::vector<Line> otsu = LayoutLines(*layout_, gray, whole);
       layout_->SetVariable("thresholding_method", "2");
       std::vector<Cell> otsu_cells = Cells(otsu);
       std::map<std::string, Located> otsu_where = Locate(otsu_cells, specs);
       if (otsu_where.size() > where.size()) {
-        lines = std::move(otsu);
-        cells = std::move(otsu_cells);
-        where = std::move(otsu_where);
+        std::swap(lines, otsu);
+        std::swap(where, otsu_where);
       }
+      MergeMissingFields(otsu, otsu_where, lines, where);
+      FindLinesInGaps(*layout_, gray, specs, lines, where);
     }
     for (const Line& l : lines) {
       if (!out.full_text.empty()) out.full_text.push_back('\n');

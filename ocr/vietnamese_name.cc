@@ -732,6 +732,20 @@ bool IsLetter(std::string_view text) {
                      [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+// `word` folds to a common family name's letters, whatever marks blur
+// left on it ("PHAM").
+bool IsFamilyName(std::string_view word) {
+  static const std::set<std::string> folded = [] {
+    std::set<std::string> out;
+    for (std::string_view n : FamilyNames()) {
+      if (auto f = FoldVietnameseToAsciiUpper(n); f.ok()) out.insert(*f);
+    }
+    return out;
+  }();
+  auto f = FoldVietnameseToAsciiUpper(word);
+  return f.ok() && folded.count(*f) > 0;
+}
+
 // The character's best reading is a letter.
 bool LetterAt(const std::vector<CharChoice>& alternatives) {
   return !alternatives.empty() && IsLetter(alternatives.front().text);
@@ -755,7 +769,25 @@ void KeepNameSyllables(std::vector<WordChoices>& words) {
       std::find_if(words.rbegin(), words.rend(), [](const WordChoices& w) {
         return w.text.find_first_of(":;") != std::string::npos;
       });
-  words.erase(words.begin(), label_end.base());
+  if (label_end != words.rend()) {
+    // The name's first word glued to the colon ("°:LY" for "mẹ: LÝ") is
+    // the name's, not the label's: its letters after the colon stay.
+    auto& chars = label_end->characters;
+    const auto colon =
+        std::find_if(chars.rbegin(), chars.rend(), [](const auto& c) {
+          return !c.empty() &&
+                 c.front().text.find_first_of(":;") != std::string::npos;
+        });
+    if (colon != chars.rend() && colon != chars.rbegin() &&
+        std::any_of(chars.rbegin(), colon, LetterAt)) {
+      chars.erase(chars.begin(), colon.base());
+      label_end->text.clear();
+      for (const auto& c : chars) label_end->text += c.front().text;
+      words.erase(words.begin(), std::prev(label_end.base()));
+    } else {
+      words.erase(words.begin(), label_end.base());
+    }
+  }
   // Specks before the name go whole: trimmed, "s°" would become a syllable.
   words.erase(words.begin(), std::find_if(words.begin(), words.end(),
                                           [](const WordChoices& w) {
@@ -770,6 +802,14 @@ void KeepNameSyllables(std::vector<WordChoices>& words) {
     for (const auto& c : chars) w.text += c.front().text;
   }
   std::erase_if(words, [](const WordChoices& w) { return w.text.empty(); });
+  // A lone letter that spells no syllable before a family name ("S" from
+  // the label's tail read beside "PHẠM") is not a word of the name. Before
+  // anything else it may be a family name that lost its vowel ("L" for
+  // "LÊ") and keeps its place. A family and a given name stay.
+  while (words.size() > 2 && words.front().characters.size() == 1 &&
+         !IsValidSyllable(words.front().text) && IsFamilyName(words[1].text)) {
+    words.erase(words.begin());
+  }
   for (WordChoices& w : words) {
     if (!IsLetter(w.text)) w.characters.clear();
   }

@@ -125,7 +125,9 @@ inline constexpr double kErasedMarkShare = 0.5;
 // word ("VIỆT.") trimmed off it; words without a letter dropped; and a
 // word with other marks inside ("VH'T" for "VIỆT") kept in its place with
 // no characters, so that the shorter name left without it does not
-// outvote the whole one.
+// outvote the whole one. A first word of one letter that is no syllable
+// ("S") is dropped when a family name follows it and at least one more
+// word.
 void KeepNameSyllables(std::vector<WordChoices>& words);
 
 // Several readings of one printed name judged together: pooled per

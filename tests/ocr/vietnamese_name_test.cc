@@ -475,12 +475,45 @@ TEST_CASE("KeepNameSyllables keeps a smudged syllable's place",
   CHECK(words[0].text == "TRẦN");
   CHECK(words[1].text == "VIỆT");
   CHECK(words[1].characters.size() == 4);
+  // The family name glued to the label's colon stays the name's.
+  words = {Spelt("mẹ"), Spelt("°:LY"), Spelt("NGỌC"), Spelt("CHI")};
+  KeepNameSyllables(words);
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].text == "LY");
+  CHECK(words[0].characters.size() == 2);
   // Nothing but marks, or nothing at all: no word.
   words = {Spelt("=:"), Spelt("°")};
   KeepNameSyllables(words);
   CHECK(words.empty());
   KeepNameSyllables(words);
   CHECK(words.empty());
+}
+
+TEST_CASE(
+    "KeepNameSyllables drops a lone letter that is no syllable before the name",
+    "[ocr][vietnamese_name]") {
+  // The label's tail read as "S" beside the family name.
+  std::vector<WordChoices> words = {Spelt("S"), Spelt("PHẠM"), Spelt("HOÀNG"),
+                                    Spelt("HUY")};
+  KeepNameSyllables(words);
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].text == "PHẠM");
+  // A one-letter syllable ("Y") is a word of a name and stays.
+  words = {Spelt("Y"), Spelt("LAN"), Spelt("HOA")};
+  KeepNameSyllables(words);
+  CHECK(words.size() == 3);
+  // Before anything but a family name it may be one that lost its vowel
+  // ("L" for "LÊ"): it keeps its place.
+  words = {Spelt("L"), Spelt("MINH"), Spelt("QUỐC"), Spelt("BÌNH")};
+  KeepNameSyllables(words);
+  CHECK(words.size() == 4);
+  // Two words are left alone: a family and a given name at least.
+  words = {Spelt("S"), Spelt("HỒ"), Spelt("HUY")};
+  KeepNameSyllables(words);
+  CHECK(words.size() == 2);
+  words = {Spelt("S"), Spelt("HUY")};
+  KeepNameSyllables(words);
+  CHECK(words.size() == 2);
 }
 
 TEST_CASE("VoteName judges readings whole, and without a syllable all lost",

@@ -1,0 +1,71 @@
+#include "ocr/page_lines.h"
+
+#include <catch2/catch.hpp>
+#include <vector>
+
+namespace cdkv::ocr {
+namespace {
+
+TEST_CASE("PlaceLine puts a line another pass read in reading order",
+          "[ocr][page_lines]") {
+  // Three lines 40 px high every 70 px; the second holds a field.
+  const std::vector<cv::Rect> lines = {
+      {100, 500, 900, 40}, {100, 570, 600, 40}, {100, 640, 900, 40}};
+  // Between the first and the second: inserted before the second.
+  LinePlace p = PlaceLine(lines, {1}, cv::Rect(100, 535, 800, 30));
+  CHECK(p.index == 1);
+  CHECK_FALSE(p.replace);
+  // Under the last: appended.
+  p = PlaceLine(lines, {1}, cv::Rect(100, 720, 800, 40));
+  CHECK(p.index == 3);
+  CHECK_FALSE(p.replace);
+  // The same rows as the third line, which holds no field: it replaces it.
+  p = PlaceLine(lines, {1}, cv::Rect(120, 645, 700, 38));
+  CHECK(p.index == 2);
+  CHECK(p.replace);
+  // The same rows as a line holding a field: kept beside it.
+  p = PlaceLine(lines, {1, 2}, cv::Rect(120, 645, 700, 38));
+  CHECK(p.index == 3);
+  CHECK_FALSE(p.replace);
+  // A tall speck region over many lines is not the same line.
+  const std::vector<cv::Rect> tall = {{0, 0, 1000, 2000}};
+  p = PlaceLine(tall, {}, cv::Rect(100, 600, 800, 40));
+  CHECK_FALSE(p.replace);
+}
+
+TEST_CASE("GapsBetweenFieldLines finds where a printed line is missing",
+          "[ocr][page_lines]") {
+  // Field lines 58 px high every 72 px, with the second and third line of
+  // the body lost (y 592 and 664) and a wide gap before the footer.
+  const std::vector<cv::Rect> fields = {{80, 736, 900, 58},
+                                        {80, 520, 900, 58},
+                                        {80, 808, 900, 58},
+                                        {80, 880, 900, 58},
+                                        {80, 2000, 900, 58}};
+  const auto gaps = GapsBetweenFieldLines(fields, 1600);
+  // Two lines lost between the name (y 520) and the next field line
+  // (y 736), one band each, centred where they were printed.
+  REQUIRE(gaps.size() == 2);
+  CHECK(gaps[0].x == 0);
+  CHECK(gaps[0].width == 1600);
+  CHECK(gaps[0].y + gaps[0].height / 2 == 520 + 29 + 72);
+  CHECK(gaps[1].y + gaps[1].height / 2 == 520 + 29 + 144);
+  CHECK(gaps[0].height == 92);
+  // Every line there: no gap. One line: nothing to measure.
+  const std::vector<cv::Rect> whole = {
+      {80, 520, 900, 58}, {80, 592, 900, 58}, {80, 664, 900, 58}};
+  CHECK(GapsBetweenFieldLines(whole, 1600).empty());
+  CHECK(GapsBetweenFieldLines(std::vector<cv::Rect>{{80, 520, 900, 58}}, 1600)
+            .empty());
+  // Two cells of one printed line (sex and ethnicity) do not set the pitch.
+  const std::vector<cv::Rect> cells = {{80, 520, 400, 58},
+                                       {900, 522, 300, 56},
+                                       {80, 592, 900, 58},
+                                       {80, 808, 900, 58}};
+  const auto found = GapsBetweenFieldLines(cells, 1600);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].y + found[0].height / 2 == 592 + 29 + 72);
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
