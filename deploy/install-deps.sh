@@ -17,7 +17,7 @@ packages=(
   # OCR: images, documents, QR codes, text
   libopencv-dev libopencv-contrib-dev libjpeg-dev libpng-dev libwebp-dev
   libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng libzxing-dev
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-ocr-b
   # utility libraries
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libcpp-httplib-dev
   # tests, and libFuzzer (clang) for the parsers

@@ -263,17 +263,49 @@ void FromMrz(const Td1Mrz& mrz, const Context& ctx, IdCardReading& out) {
   const bool id_proven = id.has_value() && mrz.citizen_id->verified &&
                          composite && mrz.document_number.verified &&
                          mrz.document_number.value == id->number.substr(3);
-  const bool birth_proven =
-      mrz.birth_date.has_value() && mrz.birth_date_text.verified && composite;
-  // Sex has no check digit of its own; only the composite covers it.
-  const bool sex_proven = mrz.sex.has_value() && composite;
+  // A birth date its check digit does not prove gives way to the one the
+  // expiry (a birthday, its check digit holding) gives in the year of an
+  // ID that two check digits prove; it is still left to the officer.
+  std::optional<Date> birth = mrz.birth_date;
+  const bool id_digits_proven =
+      id.has_value() && mrz.citizen_id->verified &&
+      mrz.document_number.verified &&
+      mrz.document_number.value == id->number.substr(3);
+  if ((!mrz.birth_date_text.verified || !birth.has_value()) &&
+      id_digits_proven) {
+    if (auto implied = BirthDateFromExpiry(mrz, id->birth_year);
+        implied.has_value() && implied != birth) {
+      birth = implied;
+      out.notes.push_back(absl::StrCat(
+          "Vùng MRZ: ngày sinh không đọc chắc; ", FormatDate(*birth),
+          " suy ra từ ngày hết hạn (sinh nhật) và năm sinh trong số định "
+          "danh; cán bộ cần xem ảnh."));
+    }
+  }
+  const bool dates_agree = !BirthdayContradictsExpiry(mrz);
+  if (!dates_agree) {
+    out.notes.push_back(
+        absl::StrCat("Vùng MRZ: ngày sinh ", FormatDate(*mrz.birth_date),
+                     " không khớp ngày hết hạn ", FormatDate(*mrz.expiry_date),
+                     " (thẻ hết hạn vào ngày sinh nhật); cán bộ cần xem ảnh."));
+  }
+  const bool birth_proven = birth.has_value() && mrz.birth_date_text.verified &&
+                            composite && dates_agree;
+  // Sex has no check digit of its own; only the composite covers it. When
+  // its letter is unreadable, the ID's century digit, which two check
+  // digits cover, gives it, as sure as the ID.
+  std::optional<Sex> sex = mrz.sex;
+  bool sex_proven = sex.has_value() && composite;
+  if (!sex.has_value() && id_digits_proven) {
+    sex = id->sex;
+    sex_proven = id_proven;
+  }
   bool contradicted = false;
-  if (id.has_value() && mrz.birth_date.has_value() && mrz.sex.has_value()) {
-    const auto found = CheckCitizenIdAgainst(*id, *mrz.birth_date, *mrz.sex);
+  if (id.has_value() && birth.has_value() && sex.has_value()) {
+    const auto found = CheckCitizenIdAgainst(*id, *birth, *sex);
     if (!found.empty()) {
       contradicted = true;
-      out.notes.push_back(
-          DescribeDisagreements(*id, *mrz.birth_date, *mrz.sex, found));
+      out.notes.push_back(DescribeDisagreements(*id, *birth, *sex, found));
     }
   }
   auto conf = [&](bool proven) {
@@ -284,18 +316,19 @@ void FromMrz(const Td1Mrz& mrz, const Context& ctx, IdCardReading& out) {
     out.id_number =
         Field(id->number, conf(id_proven), ReadMethod::kMrz, ctx, region);
   }
-  if (mrz.birth_date.has_value()) {
-    out.birth_date = Field(FormatDate(*mrz.birth_date), conf(birth_proven),
+  if (birth.has_value()) {
+    out.birth_date = Field(FormatDate(*birth), conf(birth_proven),
                            ReadMethod::kMrz, ctx, region);
   }
-  if (mrz.sex.has_value()) {
-    out.sex = Field(SexWord(*mrz.sex), conf(sex_proven), ReadMethod::kMrz, ctx,
-                    region);
+  if (sex.has_value()) {
+    out.sex =
+        Field(SexWord(*sex), conf(sex_proven), ReadMethod::kMrz, ctx, region);
   }
   if (mrz.expiry_date.has_value()) {
-    out.expiry_date = Field(FormatDate(*mrz.expiry_date),
-                            conf(mrz.expiry_date_text.verified && composite),
-                            ReadMethod::kMrz, ctx, region);
+    out.expiry_date =
+        Field(FormatDate(*mrz.expiry_date),
+              conf(mrz.expiry_date_text.verified && composite && dates_agree),
+              ReadMethod::kMrz, ctx, region);
   }
   std::string name = mrz.surname;
   for (const std::string& given : mrz.given_names) {
@@ -974,10 +1007,14 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
     readings.push_back(std::move(text->text));
     auto mrz = CombineOcrTd1(readings, today);
     if (mrz.ok() && mrz->citizen_id.has_value()) {
+      // A birth date the expiry contradicts is read on at other scales:
+      // the misread digit pair seldom survives them all, and the readings
+      // most of them agree on win.
       const bool proven =
           mrz->composite_verified && mrz->citizen_id->verified &&
           mrz->document_number.verified &&
-          mrz->citizen_id->value.ends_with(mrz->document_number.value);
+          mrz->citizen_id->value.ends_with(mrz->document_number.value) &&
+          !BirthdayContradictsExpiry(*mrz);
       best = *std::move(mrz);
       if (proven) break;
     }

@@ -371,6 +371,44 @@ absl::StatusOr<Td1Mrz> ParseTd1(std::string_view text, const Date& today) {
   return mrz;
 }
 
+namespace {
+
+// The ages at which a Vietnamese card expires, on the holder's birthday.
+bool IsExpiryAge(int age) {
+  constexpr int kExpiryAges[] = {14, 25, 40, 60};
+  return std::find(std::begin(kExpiryAges), std::end(kExpiryAges), age) !=
+         std::end(kExpiryAges);
+}
+
+}  // namespace
+
+bool BirthdayContradictsExpiry(const Td1Mrz& mrz) {
+  if (!mrz.birth_date.has_value() || !mrz.expiry_date.has_value()) {
+    return false;
+  }
+  const Date& birth = *mrz.birth_date;
+  const Date& expiry = *mrz.expiry_date;
+  if (birth.month == 2 && birth.day == 29) return false;
+  if (!IsExpiryAge(expiry.year - birth.year)) return false;
+  return expiry.month != birth.month || expiry.day != birth.day;
+}
+
+std::optional<Date> BirthDateFromExpiry(const Td1Mrz& mrz, int birth_year) {
+  if (!mrz.expiry_date.has_value() || !mrz.expiry_date_text.verified) {
+    return std::nullopt;
+  }
+  const Date& expiry = *mrz.expiry_date;
+  if (!IsExpiryAge(expiry.year - birth_year)) return std::nullopt;
+  // A 29 February birthday is kept on 28 February or 1 March in other
+  // years.
+  if (IsLeapYear(birth_year) && ((expiry.month == 2 && expiry.day == 28) ||
+                                 (expiry.month == 3 && expiry.day == 1))) {
+    return std::nullopt;
+  }
+  if (expiry.day > DaysInMonth(birth_year, expiry.month)) return std::nullopt;
+  return Date{birth_year, expiry.month, expiry.day};
+}
+
 absl::StatusOr<bool> MrzNameMatches(const Td1Mrz& mrz,
                                     std::string_view vietnamese_name) {
   auto folded = FoldVietnameseToAsciiUpper(vietnamese_name);

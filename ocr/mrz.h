@@ -60,6 +60,20 @@ struct Td1Mrz {
 // `today` places two-digit years in a century.
 absl::StatusOr<Td1Mrz> ParseTd1(std::string_view text, const Date& today);
 
+// Vietnamese cards expire on the holder's 14th, 25th, 40th or 60th
+// birthday. Whether `mrz`'s expiry falls one of those years after its birth
+// date but on another day: then one of the two dates is misread although
+// every check digit holds (a 3 read as 5 both in a date's last digit and in
+// its check digit changes the composite sum by 20 and so cancels out).
+// False when either date is missing or the birth is on 29 February.
+bool BirthdayContradictsExpiry(const Td1Mrz& mrz);
+
+// The birth date that `mrz`'s expiry, a birthday, gives a holder born in
+// `birth_year` (the ID's digits 4-6): nothing unless the expiry's check
+// digit holds and it falls 14, 25, 40 or 60 years after `birth_year`, or
+// when the birthday could be a 29 February.
+std::optional<Date> BirthDateFromExpiry(const Td1Mrz& mrz, int birth_year);
+
 // Whether a Vietnamese name with diacritics ("Nguyễn Văn Đức") is the MRZ
 // name: both are folded to unaccented uppercase words (Đ -> D) and compared;
 // a truncated MRZ name matches a prefix. Invalid UTF-8 is an error.

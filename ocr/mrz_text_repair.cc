@@ -194,6 +194,107 @@ void SplitAtMisreadFillers(std::string& name) {
   }
 }
 
+// The name line re-read as Vietnamese syllables between fillers, taking as
+// few letters for fillers as it can. OCR-B's chevron, blurred, is read as a
+// K, S, E, C or G, now and then as another letter, and sometimes as a
+// filler and a letter ("NGO<<NGOC<KMAI<K<KKEKK" is NGO<<NGOC<MAI): every
+// word must be a syllable, a letter taken for a filler costs
+// kLookalikeFillerCost or, if it is not filler-shaped,
+// kOtherFillerCost, and a one-letter word (a Vietnamese name rarely has
+// one) costs kOneLetterWordCost. The first run of two or more fillers
+// stays the break after the family name; a short tail after a run of three
+// is stray. Nothing when the line holds no syllable.
+constexpr double kLookalikeFillerCost = 1.0;
+constexpr double kOtherFillerCost = 3.0;
+constexpr double kOneLetterWordCost = 1.5;
+constexpr size_t kLongestSyllable = 7;  // NGHIENG
+constexpr size_t kStrayTailLetters = 2;
+constexpr int kMaxOtherFillers = 1;
+
+// A digit left in the name line (a run of fillers read as 6s) is no letter
+// of a name either.
+bool FillerLike(char c) { return FillerLookalike(c) || (c >= '0' && c <= '9'); }
+
+std::optional<std::string> SegmentNameLine(std::string_view line) {
+  const size_t n = line.size();
+  constexpr double kNone = 1e18;
+  // cost[i][w]: the least cost of reading line[0, i) with w = 1 when its
+  // last item is a word (the next must be a filler).
+  std::vector<std::array<double, 2>> cost(n + 1, {kNone, kNone});
+  std::vector<std::array<std::pair<size_t, int>, 2>> from(n + 1);
+  cost[0][0] = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (int w = 0; w < 2; ++w) {
+      if (cost[i][w] >= kNone) continue;
+      const char c = line[i];
+      const double as_filler = c == '<'        ? 0.0
+                               : FillerLike(c) ? kLookalikeFillerCost
+                                               : kOtherFillerCost;
+      if (cost[i][w] + as_filler < cost[i + 1][0]) {
+        cost[i + 1][0] = cost[i][w] + as_filler;
+        from[i + 1][0] = {i, w};
+      }
+      if (w == 1) continue;
+      for (size_t j = i + 1; j <= std::min(n, i + kLongestSyllable); ++j) {
+        if (line[j - 1] < 'A' || line[j - 1] > 'Z') break;
+        if (!AsciiSyllable(line.substr(i, j - i))) continue;
+        const double c2 = cost[i][w] + (j - i == 1 ? kOneLetterWordCost : 0.0);
+        if (c2 < cost[j][1]) {
+          cost[j][1] = c2;
+          from[j][1] = {i, w};
+        }
+      }
+    }
+  }
+  int w = cost[n][1] < cost[n][0] ? 1 : 0;
+  if (cost[n][w] >= kNone) return std::nullopt;
+  // Walk back into words and the filler runs before each of them.
+  std::vector<std::string> words;
+  std::vector<size_t> runs;  // runs[k]: fillers before words[k].
+  size_t run = 0;
+  int other_letters = 0;
+  for (size_t i = n; i > 0;) {
+    const auto [prev, prev_w] = from[i][w];
+    if (w == 1) {
+      if (!words.empty()) runs.push_back(run);
+      words.emplace_back(line.substr(prev, i - prev));
+      run = 0;
+    } else {
+      ++run;
+      if (!FillerLike(line[prev])) ++other_letters;
+    }
+    i = prev;
+    w = prev_w;
+  }
+  // More than one letter of no filler's shape lost: not a Vietnamese name
+  // (SMITH<<JOHN), or one too garbled to guess at.
+  if (words.empty() || other_letters > kMaxOtherFillers) return std::nullopt;
+  runs.push_back(run);
+  std::reverse(words.begin(), words.end());
+  std::reverse(runs.begin(), runs.end());
+  size_t family_end = 1;
+  for (size_t k = 1; k < words.size(); ++k) {
+    if (runs[k] >= 2) {
+      family_end = k;
+      break;
+    }
+  }
+  for (size_t k = family_end + 1; k < words.size(); ++k) {
+    if (runs[k] < 3) continue;
+    size_t tail = 0;
+    for (size_t t = k; t < words.size(); ++t) tail += words[t].size();
+    if (tail <= kStrayTailLetters) words.resize(k);
+    break;
+  }
+  std::string out;
+  for (size_t k = 0; k < words.size(); ++k) {
+    if (k > 0) out += k == family_end ? "<<" : "<";
+    out += words[k];
+  }
+  out += '<';  // PadFillers fills the rest of the line.
+  return out;
+}
+
 // Digits in a word of the name line are misread letters: each is given
 // the letter it looks like, or, for a 1, a T (the bar of a blurred T
 // fades) or nothing (a stroke read as an extra glyph), whichever makes the
@@ -289,6 +390,9 @@ std::string NormalizeNameLine(std::string name) {
     name[last_word] = '<';
   }
   SplitAtMisreadFillers(name);
+  if (auto segmented = SegmentNameLine(name); segmented.has_value()) {
+    name = *std::move(segmented);
+  }
   if (name.size() > static_cast<size_t>(kTd1LineLength) &&
       name.find_first_not_of('<', kTd1LineLength) == std::string::npos) {
     name.resize(kTd1LineLength);
@@ -639,13 +743,20 @@ std::optional<std::pair<std::string, std::string>> RepairVietnameseDigits(
 // cards, the document number is the ID's last 9 digits). Among many
 // candidate combinations one composite check digit holds by chance one time
 // in ten, so it counts only over fields that verify on their own.
+// A date field's check digit holds one time in ten by chance (a reading
+// shifted by a stray glyph: "865111" for 851110): only a real date counts.
+bool DateVerified(const MrzField& text, const std::optional<Date>& date) {
+  return text.verified && date.has_value();
+}
+
 bool FieldsVerified(const Td1Mrz& m) {
   return m.document_number.verified &&
          (!m.citizen_id.has_value() ||
           (m.citizen_id->verified &&
            m.citizen_id->value.size() == kVietnameseIdDigits &&
            m.document_number.value == m.citizen_id->value.substr(3))) &&
-         m.birth_date_text.verified && m.expiry_date_text.verified;
+         DateVerified(m.birth_date_text, m.birth_date) &&
+         DateVerified(m.expiry_date_text, m.expiry_date);
 }
 
 bool Proven(const Td1Mrz& m) {
@@ -661,10 +772,13 @@ int Td1Evidence(const Td1Mrz& m) {
   int s = m.composite_verified && FieldsVerified(m) ? 4 : 0;
   if (m.document_number.verified) ++s;
   if (m.citizen_id.has_value() && m.citizen_id->verified) ++s;
-  if (m.birth_date_text.verified) ++s;
-  if (m.expiry_date_text.verified) ++s;
+  if (DateVerified(m.birth_date_text, m.birth_date)) ++s;
+  if (DateVerified(m.expiry_date_text, m.expiry_date)) ++s;
   // A resized filler run shifts fields; prefer a reading that needed none.
   if (m.fillers_adjusted) --s;
+  // A birth date the card's expiry (a birthday) contradicts hides a
+  // misread that check digits cannot see.
+  if (BirthdayContradictsExpiry(m)) --s;
   // On Vietnamese cards the document number is the ID's last 9 digits: a
   // second, independent reading of them.
   if (m.citizen_id.has_value()) {

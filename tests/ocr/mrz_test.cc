@@ -355,6 +355,52 @@ TEST_CASE("ParseTd1 survives random zones", "[ocr][mrz]") {
   }
 }
 
+TEST_CASE("BirthdayContradictsExpiry knows cards expire on a birthday",
+          "[ocr][mrz]") {
+  Td1Mrz m;
+  m.birth_date = Date{1986, 8, 3};
+  CHECK_FALSE(BirthdayContradictsExpiry(m));  // No expiry.
+  m.expiry_date = Date{2026, 8, 3};           // The 40th birthday.
+  CHECK_FALSE(BirthdayContradictsExpiry(m));
+  for (int age : {14, 25, 40, 60}) {
+    m.expiry_date = Date{1986 + age, 8, 5};
+    CHECK(BirthdayContradictsExpiry(m));
+    m.expiry_date = Date{1986 + age, 9, 3};
+    CHECK(BirthdayContradictsExpiry(m));
+  }
+  // Not one of the ages a card expires at: no birthday to compare.
+  m.expiry_date = Date{2031, 8, 5};
+  CHECK_FALSE(BirthdayContradictsExpiry(m));
+  // A 29 February birthday moves in other years.
+  m.birth_date = Date{2000, 2, 29};
+  m.expiry_date = Date{2025, 2, 28};
+  CHECK_FALSE(BirthdayContradictsExpiry(m));
+  m.birth_date.reset();
+  CHECK_FALSE(BirthdayContradictsExpiry(m));
+}
+
+TEST_CASE("BirthDateFromExpiry reads the birthday off the expiry",
+          "[ocr][mrz]") {
+  Td1Mrz m;
+  CHECK_FALSE(BirthDateFromExpiry(m, 1986).has_value());  // No expiry.
+  m.expiry_date = Date{2026, 8, 3};
+  CHECK_FALSE(BirthDateFromExpiry(m, 1986).has_value());  // Unverified.
+  m.expiry_date_text.verified = true;
+  CHECK(BirthDateFromExpiry(m, 1986) == Date{1986, 8, 3});  // 40th.
+  CHECK(BirthDateFromExpiry(m, 2001) == Date{2001, 8, 3});  // 25th.
+  CHECK(BirthDateFromExpiry(m, 1966) == Date{1966, 8, 3});  // 60th.
+  CHECK(BirthDateFromExpiry(m, 2012) == Date{2012, 8, 3});  // 14th.
+  CHECK_FALSE(BirthDateFromExpiry(m, 1990).has_value());    // 36th.
+  // Born on 29 February (a leap year) or not: 28 February and 1 March are
+  // ambiguous, 29 February needs a leap birth year.
+  m.expiry_date = Date{2025, 2, 28};
+  CHECK_FALSE(BirthDateFromExpiry(m, 2000).has_value());
+  CHECK(BirthDateFromExpiry(m, 1985) == Date{1985, 2, 28});
+  m.expiry_date = Date{2040, 2, 29};
+  CHECK(BirthDateFromExpiry(m, 2000) == Date{2000, 2, 29});
+  CHECK_FALSE(BirthDateFromExpiry(m, 2015).has_value());  // No 29/02/2015.
+}
+
 TEST_CASE("MrzNameMatches compares with Vietnamese names", "[ocr][mrz]") {
   const auto mrz = *ParseTd1(MakeVn("NGUYEN<<VAN<AN").Text(), kToday);
   CHECK(*MrzNameMatches(mrz, "Nguyễn Văn An"));

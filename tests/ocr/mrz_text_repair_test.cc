@@ -211,6 +211,87 @@ TEST_CASE("ParseOcrTd1 splits name words at fillers read as letters",
   CHECK(given("SMITH<<JOHN<<<<<<<<<<<<<<<<<<<") == W{"SMITH", "JOHN"});
 }
 
+TEST_CASE("ParseOcrTd1 reads OCR-B chevrons misread as letters", "[ocr][mrz]") {
+  // Readings of blurred OCR-B zones: a chevron comes out as K, S, E or G,
+  // or as a filler and a K.
+  const Truth t = RandomTruth(10);
+  auto lines = t.lines;
+  const auto given = [&](const std::string& line3) {
+    lines[2] = line3;
+    auto mrz = ParseOcrTd1(Join(lines), kToday);
+    REQUIRE(mrz.ok());
+    std::vector<std::string> words = {mrz->surname};
+    words.insert(words.end(), mrz->given_names.begin(), mrz->given_names.end());
+    return words;
+  };
+  using W = std::vector<std::string>;
+  CHECK(given("NGO<<NGOC<KMAI<K<KKKEKKKK<<<<<") == W{"NGO", "NGOC", "MAI"});
+  CHECK(given("VUKKKIMSHAKKKKKKKKKKKKKKKKKKKK") == W{"VU", "KIM", "HA"});
+  CHECK(given("LE<<HUU<KVIET<KKKKK<<<<<<<<<<<") == W{"LE", "HUU", "VIET"});
+  CHECK(given("BUI<<DUC<KCONG<KLOC<<<<<<<<<<<") ==
+        W{"BUI", "DUC", "CONG", "LOC"});
+  CHECK(given("VU<<VAN<VINH<K<KKKKKKKKKKKK<<<") == W{"VU", "VAN", "VINH"});
+  CHECK(given("LE<<MY<ANH<6<6666666666666666<") == W{"LE", "MY", "ANH"});
+  CHECK(given("DO<<THUY<HA<<<<<<<66666666666<") == W{"DO", "THUY", "HA"});
+  // A K that begins a syllable stays.
+  CHECK(given("VU<<KIM<KHANH<<<<<<<<<<<<<<<<<") == W{"VU", "KIM", "KHANH"});
+}
+
+TEST_CASE("CombineOcrTd1 prefers the birth date the expiry agrees with",
+          "[ocr][mrz]") {
+  for (uint64_t seed : {31, 32, 33, 34, 35, 36}) {
+    const Truth t = RandomTruth(seed);
+    REQUIRE_FALSE(BirthdayContradictsExpiry(t.mrz));
+    // The last digit of the birth date and its check digit misread alike
+    // (3 as 5): both check digits and the composite still hold.
+    auto misread = t.lines;
+    const auto bump = [](char c) {
+      return static_cast<char>('0' + (c - '0' + 2) % 10);
+    };
+    misread[1][5] = bump(misread[1][5]);
+    misread[1][6] = bump(misread[1][6]);
+    auto alone = ParseOcrTd1(Join(misread), kToday);
+    REQUIRE(alone.ok());
+    if (!alone->birth_date.has_value()) continue;  // Day 30 became 32.
+    CHECK(alone->birth_date_text.verified);
+    CHECK(alone->composite_verified);
+    CHECK(BirthdayContradictsExpiry(*alone));
+    // Another reading that got it right wins, whichever came first.
+    for (bool misread_first : {true, false}) {
+      auto both = misread_first
+                      ? CombineOcrTd1({Join(misread), Join(t.lines)}, kToday)
+                      : CombineOcrTd1({Join(t.lines), Join(misread)}, kToday);
+      REQUIRE(both.ok());
+      CHECK(both->birth_date == t.mrz.birth_date);
+      CHECK_FALSE(BirthdayContradictsExpiry(*both));
+    }
+  }
+}
+
+TEST_CASE(
+    "CombineOcrTd1 trusts no check digit that holds on an impossible date",
+    "[ocr][mrz]") {
+  // A level-3 photo: the first reading has a stray 6 in line 2, whose first
+  // seven characters "8651110" then pass their check digit by chance.
+  const std::string shifted =
+      "IDVNM0850699043044085069904<<9\n"
+      "86511102M2511100VNM<<<<<<<<<<<0\n"
+      "BUI<<NGOC<TUAN<<<<<<<<<<";
+  const std::string right =
+      "IDVNM0850699043044085069904<<9\n"
+      "8511102M2511100VNM<<<<<<<<<<<0\n"
+      "BUI<<NGOC<TUAN<<<<<<<<<K<<<";
+  for (const auto& readings : {std::vector<std::string>{shifted, right},
+                               std::vector<std::string>{right, shifted}}) {
+    auto mrz = CombineOcrTd1(readings, kToday);
+    REQUIRE(mrz.ok());
+    CHECK(mrz->birth_date == Date{1985, 11, 10});
+    CHECK(mrz->birth_date_text.verified);
+    CHECK(mrz->expiry_date == Date{2025, 11, 10});
+    CHECK(mrz->composite_verified);
+  }
+}
+
 TEST_CASE("CombineOcrTd1 takes each field where its check digit holds",
           "[ocr][mrz]") {
   for (uint64_t seed : {11, 12, 13, 14, 15}) {

@@ -7,6 +7,8 @@
 #include <random>
 #include <string>
 
+#include "ocr/mrz.h"
+#include "ocr/mrz_text_repair.h"
 #include "ocr/text_utf8.h"
 #include "tools/synth/identity.h"
 #include "tools/synth/text_painter.h"
@@ -70,12 +72,11 @@ TEST_CASE("ReadLine reads dates and ID numbers with the digit whitelist",
   }
 }
 
-TEST_CASE("ReadLine reads a TD1 MRZ block in a monospace font",
-          "[ocr][tesseract]") {
+TEST_CASE("ReadLine reads a TD1 MRZ block in OCR-B", "[ocr][tesseract]") {
   // A valid Vietnamese MRZ for a generated citizen.
   std::mt19937_64 rng(12);
   const auto lines = synth::MrzLines(synth::RandomIdentity(rng));
-  auto painter = synth::TextPainter::Load(synth::kDejaVuSansMono);
+  auto painter = synth::TextPainter::Load(synth::kOcrB);
   REQUIRE(painter.ok());
   const int h = 30;
   const cv::Size size = painter->Measure(lines[0], h);
@@ -86,16 +87,25 @@ TEST_CASE("ReadLine reads a TD1 MRZ block in a monospace font",
                   cv::Scalar(0, 0, 0));
   }
   const LineReading r = Read(block, LineKind::kMrz);
-  const std::string want = lines[0] + "\n" + lines[1] + "\n" + lines[2];
-  // The `eng` model is not trained on MRZ fonts and now and then takes
-  // DejaVu Mono's dotted zero for a Q; the MRZ parser's check digits deal
-  // with that. More than one slip per line would be a regression.
-  REQUIRE(r.text.size() == want.size());
-  int differences = 0;
-  for (size_t i = 0; i < want.size(); ++i) differences += r.text[i] != want[i];
-  CHECK(differences <= 3);
+  INFO(r.text);
+  // The `eng` model is not trained on MRZ zones: it takes an OCR-B zero for
+  // an O now and then, a chevron for a K, and miscounts a filler run. The
+  // MRZ repair (ocr/mrz_text_repair.h) must then prove every field by its
+  // check digit.
   CHECK(r.text.substr(0, 30) == lines[0]);
-  CHECK(r.confidence > 0.7);
+  auto mrz = ParseOcrTd1(r.text, Date{2026, 11, 22});
+  REQUIRE(mrz.ok());
+  auto truth = ParseTd1(lines[0] + "\n" + lines[1] + "\n" + lines[2],
+                        Date{2026, 11, 22});
+  REQUIRE(truth.ok());
+  REQUIRE(mrz->citizen_id.has_value());
+  CHECK(mrz->citizen_id->value == truth->citizen_id->value);
+  CHECK(mrz->citizen_id->verified);
+  CHECK(mrz->birth_date == truth->birth_date);
+  CHECK(mrz->birth_date_text.verified);
+  CHECK(mrz->composite_verified);
+  CHECK(mrz->surname == truth->surname);
+  CHECK(mrz->given_names == truth->given_names);
 }
 
 TEST_CASE("ReadLine survives uneven light thanks to Sauvola",

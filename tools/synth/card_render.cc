@@ -122,7 +122,7 @@ absl::StatusOr<CardRenderer> CardRenderer::Create() {
   if (!sans.ok()) return sans.status();
   auto bold = TextPainter::Load(kDejaVuSansBold);
   if (!bold.ok()) return bold.status();
-  auto mono = TextPainter::Load(kDejaVuSansMono);
+  auto mono = TextPainter::Load(kOcrB);
   if (!mono.ok()) return mono.status();
   return CardRenderer(*std::move(sans), *std::move(bold), *std::move(mono));
 }
@@ -210,11 +210,12 @@ void CardRenderer::Header(cv::Mat& card, int s) const {
 void CardRenderer::Mrz(cv::Mat& card, const Identity& p, int s) const {
   const cv::Rect mrz = Scaled(ocr::card_layout::kMrz, s);
   card(mrz).setTo(cv::Scalar(245, 245, 240));
-  // DejaVu Sans Mono stands in for OCR-B. Its dotted zero is sometimes read
-  // as 6 or Q, which real cards do not provoke; a fixed-pitch proportional
-  // font was tried and read far worse.
+  // ICAO 9303 sets the zone in OCR-B at 10 characters to the inch: 30
+  // characters span 76.2 of the card's 85.6 mm.
   const auto lines = MrzLines(p);
-  const int h = 38 * s;
+  const int span = mrz.width * 762 / 808;
+  int h = 38 * s;
+  while (h > 8 && mono_.Measure(lines[0], h).width > span) --h;
   for (int i = 0; i < 3; ++i) {
     mono_.Draw(card, lines[i], {mrz.x + 20 * s, mrz.y + 12 * s + i * 48 * s}, h,
                cv::Scalar(20, 20, 20));

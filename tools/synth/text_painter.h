@@ -19,6 +19,9 @@ inline constexpr std::string_view kDejaVuSansBold =
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 inline constexpr std::string_view kDejaVuSansMono =
     "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+// The typeface ICAO 9303 prescribes for machine-readable zones.
+inline constexpr std::string_view kOcrB =
+    "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
 
 class TextPainter {
  public:
