@@ -15,7 +15,7 @@ namespace cdkv::synth {
 
 class CardRenderer {
  public:
-  // Loads the DejaVu fonts; NOT_FOUND when they are not installed.
+  // Loads the DejaVu and OCR-B fonts; NOT_FOUND when they are not installed.
   static absl::StatusOr<CardRenderer> Create();
 
   // BGR image of (856 × scale) × (540 × scale) pixels. The front carries a

@@ -12,8 +12,10 @@ absl::StatusOr<TextPainter> TextPainter::Load(std::string_view font_path) {
   const std::string path(font_path);
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    return absl::NotFoundError(
-        absl::StrCat("font ", path, " not found; install fonts-dejavu-core"));
+    return absl::NotFoundError(absl::StrCat(
+        "font ", path,
+        " not found; run deploy/install-deps.sh (fonts-dejavu-core, "
+        "fonts-ocr-b)"));
   }
   try {
     cv::Ptr<cv::freetype::FreeType2> font = cv::freetype::createFreeType2();

@@ -26,7 +26,7 @@ inline constexpr std::string_view kOcrB =
 class TextPainter {
  public:
   // NOT_FOUND naming the file when the font cannot be loaded (install
-  // fonts-dejavu-core).
+  // fonts-dejavu-core, fonts-ocr-b).
   static absl::StatusOr<TextPainter> Load(std::string_view font_path);
 
   // Draws UTF-8 `text` with its top-left corner at `top_left`, glyphs
