@@ -150,11 +150,26 @@ bool AsciiSyllable(std::string_view word) {
       "OEO", "UAY", "UOI", "UOU", "UYA", "UYE", "UYU", "YEU"};
   static constexpr std::string_view kFinals[] = {"",   "C",  "CH", "M", "N",
                                                  "NG", "NH", "P",  "T"};
+  // Spelling rules: k, gh and ngh before i, e, ê and y only, and c, g and
+  // ng never before them; yê only with no onset or after qu ("kiên",
+  // "nghiêm", "yến", "quyên"). They reject a chevron read as K before a
+  // word ("KAN", "KYEN").
+  auto front = [](std::string_view vowels) {
+    return vowels[0] == 'I' || vowels[0] == 'E' || vowels[0] == 'Y';
+  };
   for (std::string_view onset : kOnsets) {
     if (!word.starts_with(onset)) continue;
     const std::string_view rest = word.substr(onset.size());
     for (std::string_view vowels : kVowels) {
       if (!rest.starts_with(vowels)) continue;
+      if ((onset == "K" || onset == "GH" || onset == "NGH") && !front(vowels)) {
+        continue;
+      }
+      if ((onset == "C" || onset == "NG") && front(vowels)) continue;
+      if (onset == "G" && vowels[0] == 'E') continue;
+      if (vowels.starts_with("YE") && !onset.empty() && onset != "QU") {
+        continue;
+      }
       const std::string_view final = rest.substr(vowels.size());
       for (std::string_view f : kFinals) {
         if (final == f) return true;

@@ -233,6 +233,13 @@ TEST_CASE("ParseOcrTd1 reads OCR-B chevrons misread as letters", "[ocr][mrz]") {
   CHECK(given("VU<<VAN<VINH<K<KKKKKKKKKKKK<<<") == W{"VU", "VAN", "VINH"});
   CHECK(given("LE<<MY<ANH<6<6666666666666666<") == W{"LE", "MY", "ANH"});
   CHECK(given("DO<<THUY<HA<<<<<<<66666666666<") == W{"DO", "THUY", "HA"});
+  // Spelling rules reject a chevron read as K before a vowel k never
+  // precedes, and before yê.
+  CHECK(given("PHAN<<DUC<KAN<<<<<<<<<<<<<<<<<") == W{"PHAN", "DUC", "AN"});
+  CHECK(given("LE<<THU<KOANH<<<<<<<<<<<<<<<<<") == W{"LE", "THU", "OANH"});
+  CHECK(given("TRAN<<THU<KYEN<<<<<<<<<<<<<<<<") == W{"TRAN", "THU", "YEN"});
+  CHECK(given("NGUYEN<<KIEU<NGHIEM<QUYEN<<<<<") ==
+        W{"NGUYEN", "KIEU", "NGHIEM", "QUYEN"});
   // A K that begins a syllable stays.
   CHECK(given("VU<<KIM<KHANH<<<<<<<<<<<<<<<<<") == W{"VU", "KIM", "KHANH"});
 }
