@@ -217,13 +217,14 @@ void SplitAtMisreadFillers(std::string& name) {
 // kLookalikeFillerCost or, if it is not filler-shaped,
 // kOtherFillerCost, and a one-letter word (a Vietnamese name rarely has
 // one) costs kOneLetterWordCost. The first run of two or more fillers
-// stays the break after the family name; a short tail after a run of three
-// is stray. Nothing when the line holds no syllable.
+// stays the break after the family name; after a run of three, one or two
+// words of a lone vowel or of filler-shaped letters only ("SE<KE") are
+// stray. Nothing when the line holds no syllable.
 constexpr double kLookalikeFillerCost = 1.0;
 constexpr double kOtherFillerCost = 3.0;
 constexpr double kOneLetterWordCost = 1.5;
 constexpr size_t kLongestSyllable = 7;  // NGHIENG
-constexpr size_t kStrayTailLetters = 2;
+constexpr size_t kStrayTailWords = 2;
 constexpr int kMaxOtherFillers = 1;
 
 // A digit left in the name line (a run of fillers read as 6s) is no letter
@@ -296,9 +297,15 @@ std::optional<std::string> SegmentNameLine(std::string_view line) {
   }
   for (size_t k = family_end + 1; k < words.size(); ++k) {
     if (runs[k] < 3) continue;
-    size_t tail = 0;
-    for (size_t t = k; t < words.size(); ++t) tail += words[t].size();
-    if (tail <= kStrayTailLetters) words.resize(k);
+    // A real given name there ("DUC<<KAN" is DUC AN) is more than stray
+    // vowels.
+    const auto stray = [](const std::string& w) {
+      return w.size() == 1 || std::all_of(w.begin(), w.end(), FillerLookalike);
+    };
+    if (words.size() - k <= kStrayTailWords &&
+        std::all_of(words.begin() + k, words.end(), stray)) {
+      words.resize(k);
+    }
     break;
   }
   std::string out;

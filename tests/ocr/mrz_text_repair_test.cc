@@ -236,6 +236,8 @@ TEST_CASE("ParseOcrTd1 reads OCR-B chevrons misread as letters", "[ocr][mrz]") {
   // Spelling rules reject a chevron read as K before a vowel k never
   // precedes, and before yê.
   CHECK(given("PHAN<<DUC<KAN<<<<<<<<<<<<<<<<<") == W{"PHAN", "DUC", "AN"});
+  CHECK(given("PHAN<<DUC<<KAN<<<<<<<<<<<<<<<<") == W{"PHAN", "DUC", "AN"});
+  CHECK(given("VO<<MY<VY<<<SE<KE<<<<<<<<<<<<<") == W{"VO", "MY", "VY"});
   CHECK(given("LE<<THU<KOANH<<<<<<<<<<<<<<<<<") == W{"LE", "THU", "OANH"});
   CHECK(given("TRAN<<THU<KYEN<<<<<<<<<<<<<<<<") == W{"TRAN", "THU", "YEN"});
   CHECK(given("NGUYEN<<KIEU<NGHIEM<QUYEN<<<<<") ==
