@@ -357,10 +357,19 @@ int Run(int argc, char** argv) {
     const Tally& o = cli_subset_ours["all"];
     int cr = 0, orr = 0;
     for (int f = 0; f < 4; ++f) cr += c.right[f], orr += o.right[f];
+    // The CLI reads no field at all off an MRZ side: say so rather than
+    // divide by zero.
+    char right_ratio[64];
+    if (cr > 0) {
+      std::snprintf(right_ratio, sizeof right_ratio, "%.2fx",
+                    static_cast<double>(orr) / cr);
+    } else {
+      std::snprintf(right_ratio, sizeof right_ratio, "%d right vs none", orr);
+    }
     std::printf(
-        "\nratio ours/CLI: fields right %.2fx, median time %.2fx "
+        "\nratio ours/CLI: fields right %s, median time %.2fx "
         "faster (CPU: CLI %.0f ms, ours %.0f ms, %.2fx)\n",
-        cr > 0 ? static_cast<double>(orr) / cr : 0.0,
+        right_ratio,
         Percentile(c.ms, 0.5) / std::max(1e-9, Percentile(o.ms, 0.5)),
         Percentile(c.cpu_ms, 0.5), Percentile(o.cpu_ms, 0.5),
         Percentile(c.cpu_ms, 0.5) / std::max(1e-9, Percentile(o.cpu_ms, 0.5)));
