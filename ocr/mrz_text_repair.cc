@@ -179,36 +179,6 @@ bool AsciiSyllable(std::string_view word) {
   return false;
 }
 
-// A word of the name line that is no syllable but becomes two (or one and
-// a stray letter) when one filler-shaped letter in it is a filler:
-// "THUKLAN" is THU<LAN, "VANETHANH" VAN<THANH, "VUS" VU<.
-void SplitAtMisreadFillers(std::string& name) {
-  for (size_t i = 0; i < name.size();) {
-    if (name[i] == '<') {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < name.size() && name[j] != '<') ++j;
-    const std::string_view word = std::string_view(name).substr(i, j - i);
-    if (!AsciiSyllable(word)) {
-      for (size_t k = 1; k < word.size(); ++k) {
-        if (std::string_view("KSECXZ").find(word[k]) ==
-            std::string_view::npos) {
-          continue;
-        }
-        const std::string_view left = word.substr(0, k);
-        const std::string_view right = word.substr(k + 1);
-        if (AsciiSyllable(left) && (right.empty() || AsciiSyllable(right))) {
-          name[i + k] = '<';
-          break;
-        }
-      }
-    }
-    i = j;
-  }
-}
-
 // The name line re-read as Vietnamese syllables between fillers, taking as
 // few letters for fillers as it can. OCR-B's chevron, blurred, is read as a
 // K, S, E, C or G, now and then as another letter, and sometimes as a
@@ -231,11 +201,19 @@ constexpr int kMaxOtherFillers = 1;
 // of a name either.
 bool FillerLike(char c) { return FillerLookalike(c) || (c >= '0' && c <= '9'); }
 
-std::optional<std::string> SegmentNameLine(std::string_view line) {
+// The cheapest reading of a name line as syllables between fillers.
+struct SyllableReading {
+  std::vector<std::string> words;
+  std::vector<size_t> fillers_before;  // Per word.
+  int lost_letters = 0;  // Letters of no filler's shape taken for fillers.
+};
+
+std::optional<SyllableReading> CheapestSyllableReading(std::string_view line) {
   const size_t n = line.size();
   constexpr double kNone = 1e18;
-  // cost[i][w]: the least cost of reading line[0, i) with w = 1 when its
-  // last item is a word (the next must be a filler).
+  // cost[i][w]: the least cost of reading line[0, i), with w = 1 when its
+  // last item is a word (the next must be a filler); from[i][w] is where
+  // that item began and the state before it.
   std::vector<std::array<double, 2>> cost(n + 1, {kNone, kNone});
   std::vector<std::array<std::pair<size_t, int>, 2>> from(n + 1);
   cost[0][0] = 0;
@@ -254,9 +232,10 @@ std::optional<std::string> SegmentNameLine(std::string_view line) {
       for (size_t j = i + 1; j <= std::min(n, i + kLongestSyllable); ++j) {
         if (line[j - 1] < 'A' || line[j - 1] > 'Z') break;
         if (!AsciiSyllable(line.substr(i, j - i))) continue;
-        const double c2 = cost[i][w] + (j - i == 1 ? kOneLetterWordCost : 0.0);
-        if (c2 < cost[j][1]) {
-          cost[j][1] = c2;
+        const double with_word =
+            cost[i][w] + (j - i == 1 ? kOneLetterWordCost : 0.0);
+        if (with_word < cost[j][1]) {
+          cost[j][1] = with_word;
           from[j][1] = {i, w};
         }
       }
@@ -264,30 +243,37 @@ std::optional<std::string> SegmentNameLine(std::string_view line) {
   }
   int w = cost[n][1] < cost[n][0] ? 1 : 0;
   if (cost[n][w] >= kNone) return std::nullopt;
-  // Walk back into words and the filler runs before each of them.
-  std::vector<std::string> words;
-  std::vector<size_t> runs;  // runs[k]: fillers before words[k].
+  SyllableReading out;
   size_t run = 0;
-  int other_letters = 0;
   for (size_t i = n; i > 0;) {
     const auto [prev, prev_w] = from[i][w];
     if (w == 1) {
-      if (!words.empty()) runs.push_back(run);
-      words.emplace_back(line.substr(prev, i - prev));
+      if (!out.words.empty()) out.fillers_before.push_back(run);
+      out.words.emplace_back(line.substr(prev, i - prev));
       run = 0;
     } else {
       ++run;
-      if (!FillerLike(line[prev])) ++other_letters;
+      if (!FillerLike(line[prev])) ++out.lost_letters;
     }
     i = prev;
     w = prev_w;
   }
+  if (out.words.empty()) return std::nullopt;
+  out.fillers_before.push_back(run);
+  std::reverse(out.words.begin(), out.words.end());
+  std::reverse(out.fillers_before.begin(), out.fillers_before.end());
+  return out;
+}
+
+std::optional<std::string> SegmentNameLine(std::string_view line) {
+  auto reading = CheapestSyllableReading(line);
   // More than one letter of no filler's shape lost: not a Vietnamese name
   // (SMITH<<JOHN), or one too garbled to guess at.
-  if (words.empty() || other_letters > kMaxOtherFillers) return std::nullopt;
-  runs.push_back(run);
-  std::reverse(words.begin(), words.end());
-  std::reverse(runs.begin(), runs.end());
+  if (!reading.has_value() || reading->lost_letters > kMaxOtherFillers) {
+    return std::nullopt;
+  }
+  std::vector<std::string>& words = reading->words;
+  const std::vector<size_t>& runs = reading->fillers_before;
   size_t family_end = 1;
   for (size_t k = 1; k < words.size(); ++k) {
     if (runs[k] >= 2) {
@@ -295,13 +281,14 @@ std::optional<std::string> SegmentNameLine(std::string_view line) {
       break;
     }
   }
+  // A real given name after a run of three ("DUC<<KAN" is DUC AN) is more
+  // than stray vowels or filler-shaped letters.
+  const auto stray = [](const std::string& word) {
+    return word.size() == 1 ||
+           std::all_of(word.begin(), word.end(), FillerLookalike);
+  };
   for (size_t k = family_end + 1; k < words.size(); ++k) {
     if (runs[k] < 3) continue;
-    // A real given name there ("DUC<<KAN" is DUC AN) is more than stray
-    // vowels.
-    const auto stray = [](const std::string& w) {
-      return w.size() == 1 || std::all_of(w.begin(), w.end(), FillerLookalike);
-    };
     if (words.size() - k <= kStrayTailWords &&
         std::all_of(words.begin() + k, words.end(), stray)) {
       words.resize(k);
@@ -389,29 +376,6 @@ std::string NormalizeNameLine(std::string name) {
       name.replace(run, std::string::npos, rest.size(), '<');
     }
   }
-  // Vietnamese syllables end in a vowel or c, ch, m, n, ng, nh, p, t:
-  // a final K is a filler closing in on itself, and so is a lone
-  // filler-shaped letter after the last word.
-  size_t last_word = std::string::npos;
-  for (size_t i = 0; i < name.size();) {
-    if (name[i] == '<') {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < name.size() && name[j] != '<') ++j;
-    if (j - i >= 2 && name[j - 1] == 'K') name[j - 1] = '<';
-    last_word = i;
-    i = j;
-  }
-  if (last_word != std::string::npos && last_word >= 2 &&
-      name[last_word - 1] == '<' && name[last_word - 2] != '<' &&
-      (last_word + 1 == name.size() || name[last_word + 1] == '<') &&
-      std::string_view("KSCXZGQE").find(name[last_word]) !=
-          std::string_view::npos) {
-    name[last_word] = '<';
-  }
-  SplitAtMisreadFillers(name);
   if (auto segmented = SegmentNameLine(name); segmented.has_value()) {
     name = *std::move(segmented);
   }
