@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocr/document_classifier.h"
@@ -203,12 +204,44 @@ std::string WithoutSlashDigits(const std::string& head) {
   return head;
 }
 
+// A zero the Vietnamese model read as a letter beside the date's other
+// digits ("Ø7/11/2003", "1O/05/2004"), as the digit: that model reads the
+// line when the layout pass does, and a slashed or blurred 0 is O or Ø to
+// it. The digits-only model drops such a 0 altogether ("7/11/2003"), so the
+// letter is often the only trace of it.
+std::string ZeroLookalikesAsDigits(std::string_view text) {
+  const auto digit_at = [&](size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    // O, o, Ø and ø (U+00D8, U+00F8).
+    size_t len = 0;
+    if (text[i] == 'O' || text[i] == 'o') {
+      len = 1;
+    } else if (i + 1 < text.size() && text[i] == '\xC3' &&
+               (text[i + 1] == '\x98' || text[i + 1] == '\xB8')) {
+      len = 2;
+    }
+    const bool after_digit =
+        !out.empty() && out.back() >= '0' && out.back() <= '9';
+    if (len > 0 && (after_digit || digit_at(i + len))) {
+      out.push_back('0');
+    } else {
+      out.append(text.substr(i, std::max<size_t>(len, 1)));
+    }
+    i += std::max<size_t>(len, 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 DateParts DatePartsInDigits(std::string_view text) {
   std::vector<std::string> groups;
   bool in_group = false;
-  for (char c : text) {
+  for (char c : ZeroLookalikesAsDigits(text)) {
     const bool digit = c >= '0' && c <= '9';
     if (digit && !in_group) groups.emplace_back();
     if (digit) groups.back().push_back(c);

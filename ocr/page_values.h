@@ -50,7 +50,8 @@ std::optional<Date> VoteDateParts(std::span<const DateParts> readings,
 // are always printed with two digits, so a group of one or three digits lost or
 // gained one and its part is missing; so is a part outside its range (year
 // 1900-2199). A line read as one run of digits may hold its slashes as 1
-// or 7 ("2710272005"), taken out where they stand.
+// or 7 ("2710272005"), taken out where they stand. An O, o, Ø or ø beside
+// a digit is a zero the Vietnamese model read as a letter ("Ø7/11/2003").
 DateParts DatePartsInDigits(std::string_view text);
 
 // One reading's parts and how much its vote weighs (Tesseract's confidence

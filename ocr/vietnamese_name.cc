@@ -558,6 +558,8 @@ void SortByProbability(std::vector<SyllableOption>& options) {
 constexpr char16_t kBreve = 0x0306;
 constexpr char16_t kCircumflex = 0x0302;
 constexpr char16_t kHorn = 0x031B;
+constexpr char16_t kGrave = 0x0300;
+constexpr char16_t kHook = 0x0309;
 
 bool IsVowelMark(char16_t c) {
   return c == kBreve || c == kCircumflex || c == kHorn;
@@ -678,6 +680,55 @@ void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables) {
   }
 }
 
+void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
+                           double share) {
+  if (!(share > 0)) return;
+  share = std::min(share, 1.0);
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return;
+  for (std::vector<SyllableOption>& options : syllables) {
+    // Per grave spelling, the weight its hook twins give it; computed from
+    // the options as read, so a spelling credited here is not a source.
+    std::map<std::string, double> credit;
+    for (const SyllableOption& o : options) {
+      if (!Usable(o.probability)) continue;
+      const auto syllable = ParseSyllable(o.text);
+      if (!syllable.has_value() || syllable->tone != Tone::kQuestion) continue;
+      icu::UnicodeString u = nfd->normalize(
+          icu::UnicodeString::fromUTF8(icu::StringPiece(
+              o.text.data(), static_cast<int32_t>(o.text.size()))),
+          error);
+      if (U_FAILURE(error)) return;
+      u.findAndReplace(icu::UnicodeString(static_cast<UChar>(kHook)),
+                       icu::UnicodeString(static_cast<UChar>(kGrave)));
+      const icu::UnicodeString composed = nfc->normalize(u, error);
+      if (U_FAILURE(error)) return;
+      std::string grave;
+      composed.toUTF8String(grave);
+      credit[grave] = std::max(credit[grave], o.probability * share);
+    }
+    if (credit.empty()) continue;
+    for (const auto& [text, amount] : credit) {
+      const auto key = Key(text);
+      if (!key.has_value()) continue;
+      auto it = std::find_if(
+          options.begin(), options.end(), [&](const SyllableOption& o) {
+            return Usable(o.probability) && Key(o.text) == key;
+          });
+      // Raised to the credit, not added to: a grave read as often as its
+      // hook twin (pooled by PoolGraveAndHook) gains nothing.
+      if (it != options.end()) {
+        it->probability = std::max(it->probability, amount);
+      } else {
+        options.push_back(SyllableOption{text, amount});
+      }
+    }
+    SortByProbability(options);
+  }
+}
+
 void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
                             double share) {
   if (!(share > 0)) return;
@@ -757,6 +808,7 @@ std::vector<NameCandidate> Judge(
   CreditErasedTones(options, kErasedMarkShare);
   CreditErasedVowelMarks(options, kErasedMarkShare);
   PoolGraveAndHook(options);
+  CreditGraveReadAsHook(options, kGraveReadAsHookShare);
   return RankNameCandidates(options, max_results);
 }
 

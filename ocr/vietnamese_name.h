@@ -119,6 +119,25 @@ void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables);
 // functions above move: blur erases marks far more often than it draws them.
 inline constexpr double kErasedMarkShare = 0.5;
 
+// The same blob read as one mark only: the model prefers the hook, and at
+// level 3 every reading of a printed "THÙY" can give "THỦY", the grave at a
+// twentieth of the hook's weight or not proposed at all. Each hook spelling
+// makes its grave twin at least `share` (0..1) of its probability, proposed
+// by a reading or not, so that a grave spelling usual in its part of a name
+// (a middle "Thùy") outranks a hook spelling usual only in another (a given
+// "Thủy"); where both are as usual there (a given "Hảo", "Hào"), or where
+// the grave was read as much, the hook stands. A grave makes no hook.
+// Non-finite and negative probabilities are left alone.
+void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
+                           double share);
+
+// The share CreditGraveReadAsHook gives: a hook read is nearly as much
+// evidence of the grave, so the part of a name decides (a syllable usual in
+// its own part counts 1.25x one usual in the other, see RankNameCandidates,
+// which a share above 0.8 lets decide), and between two spellings as usual
+// in their place the hook read still stands.
+inline constexpr double kGraveReadAsHookShare = 0.85;
+
 // One reading of a name line made ready for pooling: the label up to its
 // colon dropped ("mẹ:", a blurred "m:"), and every word before the first
 // that is all letters ("=", "s°"); marks stuck to either end of a later
@@ -132,7 +151,8 @@ void KeepNameSyllables(std::vector<WordChoices>& words);
 
 // Several readings of one printed name judged together: pooled per
 // syllable (PoolSyllableOptions), erased tones and vowel marks credited
-// (kErasedMarkShare), the grave and the hook pooled, then ranked
+// (kErasedMarkShare), the grave and the hook pooled and the hook's grave
+// twin credited (kGraveReadAsHookShare), then ranked
 // (RankNameCandidates). Where every reading lost the same syllable (no
 // characters, see KeepNameSyllables), the name is judged without it.
 // At most `max_results`, best first.

@@ -176,6 +176,30 @@ TEST_CASE("digit date parts are read from the right", "[page_values]") {
   CHECK_FALSE(no_year.year.has_value());
 }
 
+TEST_CASE("digit date parts: a zero read as the letter O or Ø",
+          "[page_values]") {
+  // The layout pass's Vietnamese model read the day's 0 as a letter.
+  const DateParts slashed = DatePartsInDigits("Ø7/11/2003");
+  CHECK(slashed.day == 7);
+  CHECK(slashed.month == 11);
+  CHECK(slashed.year == 2003);
+  const DateParts round = DatePartsInDigits("1O/o5/2OO4");
+  CHECK(round.day == 10);
+  CHECK(round.month == 5);
+  CHECK(round.year == 2004);
+  // Away from digits the letters stay what they are.
+  const DateParts word = DatePartsInDigits("So ø 12/2024");
+  CHECK_FALSE(word.day.has_value());
+  CHECK(word.month == 12);
+  CHECK(word.year == 2024);
+  // A lone byte of Ø's encoding is not Ø.
+  const DateParts broken = DatePartsInDigits(
+      "\xC3"
+      "7/11/2003");
+  CHECK_FALSE(broken.day.has_value());
+  CHECK(broken.year == 2003);
+}
+
 TEST_CASE("digit date parts: slashes read as 1 or 7", "[page_values]") {
   const DateParts both = DatePartsInDigits("2710272005");
   CHECK(both.day == 27);

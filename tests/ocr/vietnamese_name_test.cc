@@ -315,6 +315,66 @@ TEST_CASE("PoolGraveAndHook lets the name decide between ` and its hook twin",
   CHECK(junk[1].size() == 2);
 }
 
+TEST_CASE("CreditGraveReadAsHook gives a hook reading's grave twin weight",
+          "[ocr][vietnamese_name]") {
+  // Every reading saw the hook, the grave at a twentieth of it: as a
+  // middle name Thùy is usual, Thủy only as a given name.
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"PHAN", 1.0}},
+      {{"THỦY", 0.75}, {"THÚY", 0.13}, {"THÙY", 0.04}},
+      {{"LAN", 1.0}}};
+  CreditGraveReadAsHook(name, kGraveReadAsHookShare);
+  REQUIRE(name[1].size() == 3);
+  CHECK(name[1][0].text == "THỦY");
+  CHECK(name[1][0].probability == 0.75);
+  CHECK(name[1][1].text == "THÙY");
+  CHECK(name[1][1].probability == Approx(0.75 * kGraveReadAsHookShare));
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "PHAN THÙY LAN");
+  // No reading proposed the grave: it is made.
+  name = {{{"HOÀNG", 0.4}}, {{"THỦY", 0.57}, {"THUY", 0.2}}, {{"HƯƠNG", 0.76}}};
+  CreditGraveReadAsHook(name, kGraveReadAsHookShare);
+  REQUIRE(name[1].size() == 3);
+  CHECK(name[1][1].text == "THÙY");
+  ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "HOÀNG THÙY HƯƠNG");
+  // A given Thủy stays, and so does a given Hảo: Hào is as usual there.
+  for (const char* given : {"THỦY", "HẢO"}) {
+    name = {{{"LÊ", 0.9}}, {{"THỊ", 0.9}}, {{given, 0.8}}};
+    CreditGraveReadAsHook(name, kGraveReadAsHookShare);
+    CHECK(name[2].size() == 2);
+    ranked = RankNameCandidates(name, 1);
+    REQUIRE(!ranked.empty());
+    CHECK(ranked[0].name == std::string("LÊ THỊ ") + given);
+  }
+  // A grave read as much keeps its weight; a grave makes no hook; mixed
+  // case is kept.
+  name = {{{"Thùy", 0.6}, {"Thủy", 0.6}}, {{"HOÀNG", 0.9}}};
+  CreditGraveReadAsHook(name, kGraveReadAsHookShare);
+  REQUIRE(name[0].size() == 2);
+  CHECK(name[0][0].probability == 0.6);
+  CHECK(name[0][1].probability == 0.6);
+  CHECK(name[1].size() == 1);
+  name = {{{"Thủy", 0.5}}};
+  CreditGraveReadAsHook(name, kGraveReadAsHookShare);
+  REQUIRE(name[0].size() == 2);
+  CHECK(name[0][1].text == "Thùy");
+  // Malformed, empty and non-finite input: no harm; no share, no change.
+  std::vector<std::vector<SyllableOption>> junk = {
+      {},
+      {{"\xff\xfe", 0.5},
+       {"", 0.5},
+       {"THỦY", std::numeric_limits<double>::quiet_NaN()}}};
+  CreditGraveReadAsHook(junk, kGraveReadAsHookShare);
+  CHECK(junk[0].empty());
+  CHECK(junk[1].size() == 3);
+  name = {{{"THỦY", 0.5}}};
+  CreditGraveReadAsHook(name, 0.0);
+  CHECK(name[0].size() == 1);
+}
+
 TEST_CASE(
     "CreditErasedVowelMarks gives a non-name's weight to the name its lost "
     "breve, circumflex or horn would make",
