@@ -14,11 +14,12 @@
 namespace cdkv::ocr {
 namespace {
 
-// Cards are 85.6 / 54 = 1.585, A4 and A5 pages 1.414. Aspect ratios measured
-// from a perspective-distorted outline drift; beyond these the outline is not a
-// card or a page.
-constexpr double kMinAspect = 1.15;
-constexpr double kMaxAspect = 2.1;
+// Cards are 85.6 / 54 = 1.585, A4 and A5 pages 1.414. A phone held 30-40
+// degrees off the document's axis shortens one side by a quarter or more: a
+// card then measures up to 1.585 / 0.7 = 2.26 and a page down to
+// 1.414 x 0.75 = 1.06. Beyond these the outline is not a card or a page.
+constexpr double kMinAspect = 1.05;
+constexpr double kMaxAspect = 2.35;
 // Between the two shapes' aspects.
 constexpr double kShapeSplit = 1.5;
 // An outline whose convex hull fills less of its bounding rotated rectangle

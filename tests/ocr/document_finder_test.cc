@@ -110,6 +110,37 @@ TEST_CASE("FindDocument finds nothing in photos without a document",
   CHECK_FALSE(blank->has_value());
 }
 
+// A pale quadrilateral with corners `corners` on a dark table.
+cv::Mat PaleQuadOnTable(const std::vector<cv::Point>& corners) {
+  cv::Mat photo(1200, 1600, CV_8UC3, cv::Scalar(40, 110, 60));
+  cv::fillConvexPoly(photo, corners, cv::Scalar(235, 235, 230), cv::LINE_AA);
+  return photo;
+}
+
+TEST_CASE("FindDocument finds a card seen steeply, not a long strip",
+          "[ocr][finder]") {
+  FinderOptions options;
+  options.expect = DocumentShape::kIdCard;
+  // A card photographed about 45 degrees off its axis: its short sides
+  // shrink to 0.7 and the outline measures 2.25 (the old 2.1 limit lost it).
+  const std::vector<cv::Point> steep = {
+      {300, 400}, {1200, 430}, {1190, 830}, {310, 800}};
+  auto found = FindDocument(PaleQuadOnTable(steep), options);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  const std::array<cv::Point2f, 4> truth = {
+      cv::Point2f(300, 400), cv::Point2f(1200, 430), cv::Point2f(1190, 830),
+      cv::Point2f(310, 800)};
+  CHECK(QuadError((*found)->quad, truth) < 8.0);
+
+  // A ruler or a strip of tape, three times as long as wide.
+  const std::vector<cv::Point> strip = {
+      {200, 500}, {1400, 500}, {1400, 900}, {200, 900}};
+  auto not_card = FindDocument(PaleQuadOnTable(strip), options);
+  REQUIRE(not_card.ok());
+  CHECK_FALSE(not_card->has_value());
+}
+
 TEST_CASE("FindDocument flags a card cut by the frame edge", "[ocr][finder]") {
   int flagged = 0;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
