@@ -1946,6 +1946,14 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     if (out.kind == DocumentKind::kIdCard) return out;
     const cv::Rect whole(0, 0, size.width, size.height);
     std::vector<Line> lines = LayoutLines(*layout_, gray, whole);
+    // The title again, from the whole page's lines, before the fields are
+    // looked for: a header read only as far as the motto leaves the paper
+    // "other", which has no fields, and a level-3 extract lost all of them.
+    const TitleClass full = ClassifyTitle(Texts(lines));
+    if (full.title_line >= 0 && full.kind != out.kind &&
+        out.kind == DocumentKind::kOther) {
+      out.kind = full.kind;
+    }
     const auto& specs = Specs(out.kind);
     std::vector<Cell> cells = Cells(lines);
     std::map<std::string, Located> where = Locate(cells, specs);
@@ -1971,12 +1979,6 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
     for (const Line& l : lines) {
       if (!out.full_text.empty()) out.full_text.push_back('\n');
       out.full_text += l.Text();
-    }
-    // The title again, from the whole page's lines.
-    const TitleClass full = ClassifyTitle(Texts(lines));
-    if (full.title_line >= 0 && full.kind != out.kind &&
-        out.kind == DocumentKind::kOther) {
-      out.kind = full.kind;
     }
     Detail fine;
     if (!page_detail.empty()) {

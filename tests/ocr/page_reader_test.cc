@@ -428,6 +428,36 @@ TEST_CASE("a misprinted sex label: the value is still read, below review") {
   CHECK(reading->fields["sex"].best.confidence < kReviewThreshold);
 }
 
+TEST_CASE("a title below the header band still picks the paper's fields") {
+  // A tall issuer block pushes the title out of the band read to orient
+  // the page: the band shows only the motto, so the paper first looks like
+  // an "other document", which has no fields. The whole page's lines then
+  // find the title, and the extract's fields must be looked for as such.
+  std::mt19937_64 rng(406);
+  synth::RandomIdentity(rng);
+  const synth::PageContent content =
+      synth::RandomPageContent(synth::PageKind::kBirthExtract, rng);
+  std::vector<uint8_t> jpeg = EditedPagePhoto(content, 406, [](cv::Mat& page) {
+    // Everything from just under the motto down moves a quarter of the page
+    // lower; the page's foot, the signature, falls off.
+    const int from = page.rows * 14 / 100;
+    const int shift = page.rows * 26 / 100;
+    cv::Mat moved =
+        page(cv::Rect(0, from, page.cols, page.rows - from - shift)).clone();
+    page(cv::Rect(0, from, page.cols, shift)).setTo(cv::Scalar(255, 255, 255));
+    moved.copyTo(page(cv::Rect(0, from + shift, page.cols, moved.rows)));
+  });
+  auto reading = Reader().Read(jpeg, 0);
+  REQUIRE(reading.ok());
+  CHECK(reading->kind == DocumentKind::kBirthExtract);
+  int right = 0;
+  for (const auto& [key, value] : content.fields) {
+    auto it = reading->fields.find(key);
+    if (it != reading->fields.end() && it->second.best.value == value) ++right;
+  }
+  CHECK(right >= 5);
+}
+
 TEST_CASE("an upside-down page with no readable header is an other document") {
   // The top of the page (issuer, motto, title) wiped out, the photo turned
   // upside down: the way up comes from the body's text.
