@@ -567,9 +567,19 @@ class PrintedFront {
     LineReading dob_line = first.ok() ? first->reading : LineReading{};
     auto dob = ParsePrintedDate(dob_line.text);
     bool dob_reread = false;
-    const bool dob_sure =
-        dob.ok() && (!known_year.has_value() || dob->year == *known_year) &&
-        dob_line.confidence >= kPrintedAgreeMinTesseract;
+    bool dob_sure = dob.ok() &&
+                    (!known_year.has_value() || dob->year == *known_year) &&
+                    dob_line.confidence >= kPrintedAgreeMinTesseract;
+    // The ID proves the year only: a sure reading's day and month need a
+    // second reading before the date can be above review (one level-3
+    // front read its 03 month as 04 at Tesseract confidence 0.93). One
+    // that contradicts them sends the date to the vote.
+    bool dob_seconded = false;
+    if (dob_sure) {
+      const Second second = SecondReadingOf(*dob, known_year);
+      dob_seconded = second == Second::kAgrees;
+      dob_sure = second != Second::kContradicts;
+    }
     if (!dob_sure) {
       DateVote vote(known_year);
       if (first.ok()) vote.AddReading(LineSpellings(*first));
@@ -623,7 +633,9 @@ class PrintedFront {
     }
     if (dob.ok()) {
       double conf = printed_conf(dob_line, true);
-      if (dob_reread) conf = std::min(conf, kUnprovenConfidence);
+      if (dob_reread || !dob_seconded) {
+        conf = std::min(conf, kUnprovenConfidence);
+      }
       out.birth_date = Field(FormatDate(*dob), conf, ReadMethod::kPrintedText,
                              ctx_, BoxOnPhoto(ctx_, boxes_.birth));
     } else if (!dob_line.text.empty()) {
@@ -790,6 +802,42 @@ class PrintedFront {
     auto id = ParseCitizenId(best, ctx_.today);
     if (!id.ok()) return std::nullopt;
     return *std::move(id);
+  }
+
+  enum class Second { kAgrees, kContradicts, kNone };
+
+  // What a second, independent reading says of `dob`'s day and month: the
+  // validity line, which prints them again in the year of a renewal age
+  // (DateVote::AddValidUntilReading), on cards that have one; otherwise
+  // the birth date line warped anew from the full-size photo, whose pixels
+  // sample the blur differently.
+  Second SecondReadingOf(const Date& dob, std::optional<int> known_year) {
+    std::optional<Date> second;
+    if (!boxes_.expiry.empty()) {
+      auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.expiry)),
+                                          LineKind::kDigits);
+      if (!r.ok()) return Second::kNone;
+      DateVote vote(known_year.value_or(dob.year));
+      vote.AddValidUntilReading(LineSpellings(*r));
+      if (auto best = vote.Best(); best.has_value()) second = best->date;
+    } else {
+      // Without a larger photo, the same pixels at another scale and
+      // threshold: weaker, but a misread that depends on them shows.
+      const auto detail = FullResolutionLine(boxes_.birth);
+      auto r = detail.has_value()
+                   ? tesseract_.ReadLineChoices(*detail, LineKind::kDigits)
+                   : tesseract_.ReadLineChoices(card_(Scaled(boxes_.birth)),
+                                                LineKind::kDigits, 1.35,
+                                                Binarization::kOtsu);
+      if (!r.ok()) return Second::kNone;
+      if (auto date = ParsePrintedDate(r->reading.text); date.ok()) {
+        second = *date;
+      }
+    }
+    if (!second.has_value()) return Second::kNone;
+    return second->day == dob.day && second->month == dob.month
+               ? Second::kAgrees
+               : Second::kContradicts;
   }
 
   // Adds the birth date line's other readings to `vote`: the rectified card

@@ -37,6 +37,7 @@ struct Tally {
   std::array<int, 4> expected{};  // Photos whose side shows the field.
   std::array<int, 4> right{};
   std::array<int, 4> confident_wrong{};  // Wrong at >= kReviewThreshold.
+  std::array<int, 4> sure{};  // Right at >= kReviewThreshold: no look needed.
   std::array<int, 4> missing{};
   std::vector<double> ms;
   std::vector<double> cpu_ms;
@@ -128,6 +129,21 @@ void Print(const std::string& label, const Tally& t, bool has_confidence) {
   std::printf(" %8.0f %8.0f", Percentile(t.ms, 0.5), Percentile(t.ms, 0.95));
   if (has_confidence) std::printf(" %7.0f", Percentile(t.cpu_ms, 0.5));
   if (has_confidence) std::printf(" %6.1f%%", 100.0 * t.kind_right / t.photos);
+  std::printf("\n");
+}
+
+// The share of each field right and above the review threshold: what the
+// officer confirms without checking against the photo.
+void PrintSure(const std::string& label, const Tally& t) {
+  if (t.photos == 0) return;
+  std::printf("%-28s %5d", label.c_str(), t.photos);
+  for (int f = 0; f < 4; ++f) {
+    if (t.expected[f] == 0) {
+      std::printf(" %7s", "-");
+    } else {
+      std::printf(" %6.1f%%", 100.0 * t.sure[f] / t.expected[f]);
+    }
+  }
   std::printf("\n");
 }
 
@@ -282,6 +298,7 @@ int Run(int argc, char** argv) {
         const bool from_mrz = r.method == ocr::ReadMethod::kMrz;
         if (Matches(f, r.value, want, from_mrz)) {
           ++t.right[f];
+          if (r.confidence >= ocr::kReviewThreshold) ++t.sure[f];
         } else if (verbose && g == "all" &&
                    r.confidence < ocr::kReviewThreshold) {
           std::fprintf(stderr,
@@ -340,6 +357,10 @@ int Run(int argc, char** argv) {
               photos_read, init_ms);
   Header("ours: exact-match accuracy (back: name compared without diacritics)");
   for (const auto& [g, t] : ours) Print(g, t, true);
+  std::printf(
+      "\nours: right and above review (%.2f)\n%-28s %5s %7s %7s %7s %7s\n",
+      ocr::kReviewThreshold, "group", "n", "id", "name", "dob", "sex");
+  for (const auto& [g, t] : ours) PrintSure(g, t);
   std::printf(
       "\nquality gate (photos without forced defects): p50 %.1f ms, "
       "p95 %.1f ms, CPU p50 %.1f ms; verdicts:",

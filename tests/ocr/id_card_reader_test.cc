@@ -14,6 +14,7 @@
 #include "ocr/text_utf8.h"
 #include "tests/ocr/image_test_util.h"
 #include "tests/ocr/synth_test_util.h"
+#include "tools/synth/card_render.h"
 
 namespace cdkv::ocr {
 namespace {
@@ -353,6 +354,51 @@ TEST_CASE("Level-3 birth dates are voted on, never confidently wrong",
     }
   }
   CHECK(dates_right >= dates - 1);
+}
+
+TEST_CASE(
+    "A printed birth date is sure only when its day and month are read twice",
+    "[ocr][id_card]") {
+  // The ID's digits prove the birth year, not the day and month. On a 2021
+  // front the validity line repeats them (valid until a renewal birthday):
+  // a card whose validity line says another month keeps its birth date
+  // below review, the same card printed consistently does not.
+  static const synth::CardRenderer renderer = [] {
+    auto r = synth::CardRenderer::Create();
+    REQUIRE(r.ok());
+    return *std::move(r);
+  }();
+  std::mt19937_64 rng(4242);
+  synth::Identity identity = synth::RandomIdentity(rng);
+  identity.birth_date = {1990, 3, 17};
+  identity.expiry_date = {2030, 3, 17};
+  // Digit 4: born in the 1900s, and the sex; digits 5-6: the year.
+  identity.id = identity.id.substr(0, 3) +
+                (identity.sex == Sex::kMale ? "0" : "1") + "90" +
+                identity.id.substr(6);
+  auto read = [&](const synth::Identity& printed) {
+    auto card = renderer.Front(printed, 2);
+    REQUIRE(card.ok());
+    // A finger over the QR code: only the printed text is left.
+    const cv::Rect qr(card_layout::kQr.x * 2, card_layout::kQr.y * 2,
+                      card_layout::kQr.width * 2, card_layout::kQr.height * 2);
+    (*card)(qr).setTo(cv::Scalar(200, 210, 215));
+    std::mt19937_64 photo_rng(7);
+    synth::PhotoOptions options;
+    options.level = 0;
+    options.frame = cv::Size(1600, 1200);
+    return Read(synth::Photograph(*card, options, photo_rng));
+  };
+  const IdCardReading consistent = read(identity);
+  REQUIRE(consistent.birth_date.has_value());
+  CHECK(consistent.birth_date->best.value == "17/03/1990");
+  CHECK(consistent.birth_date->best.confidence >= kReviewThreshold);
+
+  synth::Identity misprinted = identity;
+  misprinted.expiry_date = {2030, 4, 17};
+  const IdCardReading contradicted = read(misprinted);
+  REQUIRE(contradicted.birth_date.has_value());
+  CHECK(contradicted.birth_date->best.confidence < kReviewThreshold);
 }
 
 TEST_CASE("Photos without a card give no fields, bad bytes an error",
