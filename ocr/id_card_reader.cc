@@ -814,11 +814,15 @@ class PrintedFront {
   Second SecondReadingOf(const Date& dob, std::optional<int> known_year) {
     std::optional<Date> second;
     if (!boxes_.expiry.empty()) {
-      auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.expiry)),
-                                          LineKind::kDigits);
-      if (!r.ok()) return Second::kNone;
+      // Read other ways until one reading gives a renewal date.
       DateVote vote(known_year.value_or(dob.year));
-      vote.AddValidUntilReading(LineSpellings(*r));
+      for (const Reread& how : kValidUntilRereads) {
+        auto r = tesseract_.ReadLineChoices(card_(Scaled(boxes_.expiry)),
+                                            LineKind::kDigits, how.scale,
+                                            how.binarization);
+        if (r.ok()) vote.AddValidUntilReading(LineSpellings(*r));
+        if (vote.Best().has_value()) break;
+      }
       if (auto best = vote.Best(); best.has_value()) second = best->date;
     } else {
       // Without a larger photo, the same pixels at another scale and
