@@ -214,19 +214,23 @@ const std::vector<std::string_view>& FamilyNames() {
   return names;
 }
 
+// Each syllable is listed in the part where it is usual: "Thùy" is mostly a
+// middle name (Thùy Linh, Thùy Dung) and "Thúy" mostly a given one (Nguyễn
+// Thị Thúy), so where the marks cannot tell them apart (see
+// PoolAcuteWithGraveWhenFamilyShows) the middle one leans to Thùy.
 const std::vector<std::string_view>& MiddleNames() {
   static const std::vector<std::string_view> names = {
-      "Văn",   "Thị",   "Hữu",   "Đức",   "Minh",  "Ngọc",   "Thanh",  "Quang",
-      "Xuân",  "Thu",   "Kim",   "Bảo",   "Gia",   "Công",   "Đình",   "Trọng",
-      "Mạnh",  "Anh",   "Thành", "Tuấn",  "Hồng",  "Phương", "Thùy",   "Thúy",
-      "Mỹ",    "Diệu",  "Như",   "Quốc",  "Hoàng", "Nhật",   "Tấn",    "Việt",
-      "Duy",   "Khánh", "Hải",   "Thế",   "Bích",  "Ánh",    "Cẩm",    "Hoài",
-      "Huy",   "Phúc",  "Tiến",  "Trung", "Kiều",  "Lệ",     "Tường",  "Đăng",
-      "Thiên", "Vĩnh",  "Bá",    "Chí",   "Đắc",   "Khắc",   "Nguyên", "Phước",
-      "Phú",   "Quý",   "Sỹ",    "Tất",   "Thái",  "Trí",    "Trường", "Hiếu",
-      "Uyên",  "Hương", "Tú",    "Yến",   "Mai",   "Ngân",   "Hà",     "Lan",
-      "Linh",  "Nam",   "An",    "Bình",  "Khả",   "Hạnh",   "Thảo",   "Vân",
-      "Đông",  "Trâm",  "Hoa",   "Tuệ",   "Tâm",   "Thục",   "Cao",    "Đại"};
+      "Văn",   "Thị",  "Hữu",   "Đức",   "Minh", "Ngọc",   "Thanh", "Quang",
+      "Xuân",  "Thu",  "Kim",   "Bảo",   "Gia",  "Công",   "Đình",  "Trọng",
+      "Mạnh",  "Anh",  "Thành", "Tuấn",  "Hồng", "Phương", "Thùy",  "Mỹ",
+      "Diệu",  "Như",  "Quốc",  "Hoàng", "Nhật", "Tấn",    "Việt",  "Duy",
+      "Khánh", "Hải",  "Thế",   "Bích",  "Ánh",  "Cẩm",    "Hoài",  "Huy",
+      "Phúc",  "Tiến", "Trung", "Kiều",  "Lệ",   "Tường",  "Đăng",  "Thiên",
+      "Vĩnh",  "Bá",   "Chí",   "Đắc",   "Khắc", "Nguyên", "Phước", "Phú",
+      "Quý",   "Sỹ",   "Tất",   "Thái",  "Trí",  "Trường", "Hiếu",  "Uyên",
+      "Hương", "Tú",   "Yến",   "Mai",   "Ngân", "Hà",     "Lan",   "Linh",
+      "Nam",   "An",   "Bình",  "Khả",   "Hạnh", "Thảo",   "Vân",   "Đông",
+      "Trâm",  "Hoa",  "Tuệ",   "Tâm",   "Thục", "Cao",    "Đại"};
   return names;
 }
 
@@ -560,6 +564,7 @@ constexpr char16_t kCircumflex = 0x0302;
 constexpr char16_t kHorn = 0x031B;
 constexpr char16_t kGrave = 0x0300;
 constexpr char16_t kHook = 0x0309;
+constexpr char16_t kAcute = 0x0301;
 
 bool IsVowelMark(char16_t c) {
   return c == kBreve || c == kCircumflex || c == kHorn;
@@ -729,6 +734,98 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
   }
 }
 
+namespace {
+
+// `text` with the combining mark `from` replaced by `to` (NFC), or nullopt
+// when it has no `from`.
+std::optional<std::string> WithMarkSwapped(std::string_view text, char16_t from,
+                                           char16_t to) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return std::nullopt;
+  icu::UnicodeString u =
+      nfd->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                         text.data(), static_cast<int32_t>(text.size()))),
+                     error);
+  if (U_FAILURE(error) || u.indexOf(static_cast<UChar>(from)) < 0) {
+    return std::nullopt;
+  }
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar>(from)),
+                   icu::UnicodeString(static_cast<UChar>(to)));
+  const icu::UnicodeString composed = nfc->normalize(u, error);
+  if (U_FAILURE(error)) return std::nullopt;
+  std::string out;
+  composed.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+void PoolAcuteWithGraveWhenFamilyShows(
+    std::vector<std::vector<SyllableOption>>& syllables) {
+  if (syllables.size() < 2 || syllables[0].empty()) return;
+  const auto family =
+      std::max_element(syllables[0].begin(), syllables[0].end(),
+                       [](const SyllableOption& a, const SyllableOption& b) {
+                         return a.probability < b.probability;
+                       });
+  if (!Usable(family->probability)) return;
+  // Letters and tone only: blur that swaps the tone marks also drops a
+  // circumflex or a horn now and then ("TRÁN" for TRẦN).
+  const auto letters_and_tone =
+      [](std::string_view text) -> std::optional<std::string> {
+    const auto syllable = ParseSyllable(text);
+    const auto folded = FoldVietnameseToAsciiUpper(text);
+    if (!syllable.has_value() || !folded.ok()) return std::nullopt;
+    return *folded + "|" + std::to_string(static_cast<int>(syllable->tone));
+  };
+  static const std::set<std::string> families = [&] {
+    std::set<std::string> out;
+    for (std::string_view n : FamilyNames()) {
+      if (auto k = letters_and_tone(n); k.has_value()) out.insert(*k);
+    }
+    return out;
+  }();
+  const auto read = letters_and_tone(family->text);
+  const auto twin = WithMarkSwapped(family->text, kAcute, kGrave);
+  if (!read.has_value() || !twin.has_value()) return;
+  const auto twin_key = letters_and_tone(*twin);
+  if (families.count(*read) > 0 || !twin_key.has_value() ||
+      families.count(*twin_key) == 0) {
+    return;
+  }
+  for (size_t i = 1; i < syllables.size(); ++i) {
+    std::vector<SyllableOption>& options = syllables[i];
+    // From the options as read: a grave raised here is not a source.
+    std::map<std::string, double> credit;
+    for (const SyllableOption& o : options) {
+      if (!Usable(o.probability)) continue;
+      const auto syllable = ParseSyllable(o.text);
+      if (!syllable.has_value() || syllable->tone != Tone::kRising) continue;
+      if (auto grave = WithMarkSwapped(o.text, kAcute, kGrave);
+          grave.has_value()) {
+        credit[*grave] = std::max(credit[*grave], o.probability);
+      }
+    }
+    if (credit.empty()) continue;
+    for (const auto& [text, amount] : credit) {
+      const auto key = Key(text);
+      if (!key.has_value()) continue;
+      auto it = std::find_if(
+          options.begin(), options.end(), [&](const SyllableOption& o) {
+            return Usable(o.probability) && Key(o.text) == key;
+          });
+      if (it != options.end()) {
+        it->probability = std::max(it->probability, amount);
+      } else {
+        options.push_back(SyllableOption{text, amount});
+      }
+    }
+    SortByProbability(options);
+  }
+}
+
 void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
                             double share) {
   if (!(share > 0)) return;
@@ -809,6 +906,7 @@ std::vector<NameCandidate> Judge(
   CreditErasedVowelMarks(options, kErasedMarkShare);
   PoolGraveAndHook(options);
   CreditGraveReadAsHook(options, kGraveReadAsHookShare);
+  PoolAcuteWithGraveWhenFamilyShows(options);
   return RankNameCandidates(options, max_results);
 }
 

@@ -138,6 +138,16 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
 // in their place the hook read still stands.
 inline constexpr double kGraveReadAsHookShare = 0.85;
 
+// Blur along one diagonal draws every grave of a line as an acute. The
+// family name shows it: its likeliest spelling carries an acute that no
+// family name has, and its grave twin is one ("TRẤN" for TRẦN). On such a
+// line an acute read elsewhere is no evidence against a grave, so each
+// acute option's grave twin is raised to the acute's weight and the name
+// lists decide between them ("THÚY" and "THÙY" in the middle of a name).
+// Nothing changes on other lines.
+void PoolAcuteWithGraveWhenFamilyShows(
+    std::vector<std::vector<SyllableOption>>& syllables);
+
 // One reading of a name line made ready for pooling: the label up to its
 // colon dropped ("mẹ:", a blurred "m:"), and every word before the first
 // that is all letters ("=", "s°"); marks stuck to either end of a later
@@ -152,7 +162,8 @@ void KeepNameSyllables(std::vector<WordChoices>& words);
 // Several readings of one printed name judged together: pooled per
 // syllable (PoolSyllableOptions), erased tones and vowel marks credited
 // (kErasedMarkShare), the grave and the hook pooled and the hook's grave
-// twin credited (kGraveReadAsHookShare), then ranked
+// twin credited (kGraveReadAsHookShare), an acute pooled with its grave
+// when the family name shows graves drawn as acutes, then ranked
 // (RankNameCandidates). Where every reading lost the same syllable (no
 // characters, see KeepNameSyllables), the name is judged without it.
 // At most `max_results`, best first.

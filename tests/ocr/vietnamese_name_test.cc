@@ -315,6 +315,51 @@ TEST_CASE("PoolGraveAndHook lets the name decide between ` and its hook twin",
   CHECK(junk[1].size() == 2);
 }
 
+TEST_CASE(
+    "An acute is pooled with its grave when the family name shows them swapped",
+    "[ocr][vietnamese_name]") {
+  // "TRẤN" is no family name, "TRẦN" is: on this line graves are drawn as
+  // acutes, so the middle THÚY is as likely THÙY, the middle name.
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"TRẤN", 0.6}, {"TRẦN", 0.3}},
+      {{"THÚY", 0.7}, {"THÙY", 0.1}},
+      {{"NGÂN", 1.0}}};
+  PoolAcuteWithGraveWhenFamilyShows(name);
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][0].probability == 0.7);
+  CHECK(name[1][1].probability == 0.7);
+  CHECK(name[0][0].probability == 0.6);  // The family name is left as read.
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "TRẦN THÙY NGÂN");
+  // Blur that swapped the marks may also drop the circumflex.
+  name = {{{"TRÁN", 0.99}}, {{"THÚY", 0.3}, {"THÙY", 0.05}}, {{"NGÂN", 1.0}}};
+  PoolAcuteWithGraveWhenFamilyShows(name);
+  CHECK(name[1][1].probability == 0.3);
+  // A grave made where the reading had none; a given THÚY, usual there,
+  // stays ahead of THÙY.
+  name = {{{"HOÁNG", 0.6}, {"HOÀNG", 0.2}}, {{"THỊ", 0.9}}, {{"THÚY", 0.9}}};
+  PoolAcuteWithGraveWhenFamilyShows(name);
+  REQUIRE(name[2].size() == 2);
+  CHECK(name[2][1].text == "THÙY");
+  ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "HOÀNG THỊ THÚY");
+  // A family name read as one (NGUYỄN), or whose acute is its own (LÝ),
+  // says nothing: the line is left alone.
+  for (const char* family : {"NGUYỄN", "LÝ"}) {
+    name = {{{family, 0.9}}, {{"THÚY", 0.7}, {"THÙY", 0.1}}, {{"LINH", 1.0}}};
+    PoolAcuteWithGraveWhenFamilyShows(name);
+    CHECK(name[1][1].probability == 0.1);
+  }
+  // Nothing to pool in: no crash on empty or one-syllable names.
+  name = {};
+  PoolAcuteWithGraveWhenFamilyShows(name);
+  name = {{{"TRẤN", 0.8}}};
+  PoolAcuteWithGraveWhenFamilyShows(name);
+  CHECK(name[0].size() == 1);
+}
+
 TEST_CASE("CreditGraveReadAsHook gives a hook reading's grave twin weight",
           "[ocr][vietnamese_name]") {
   // Every reading saw the hook, the grave at a twentieth of it: as a
