@@ -67,4 +67,13 @@ std::vector<cv::Rect> GapsBetweenFieldLines(
   return gaps;
 }
 
+cv::Rect WithLeftRoom(cv::Rect value, int label_right, double room) {
+  if (label_right < 0 || label_right >= value.x || !(room > 0)) return value;
+  const int x = std::max(label_right + 1,
+                         value.x - static_cast<int>(room * value.height));
+  value.width += value.x - x;
+  value.x = x;
+  return value;
+}
+
 }  // namespace cdkv::ocr

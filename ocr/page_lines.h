@@ -34,6 +34,13 @@ LinePlace PlaceLine(std::span<const cv::Rect> lines, const std::set<int>& taken,
 std::vector<cv::Rect> GapsBetweenFieldLines(
     std::span<const cv::Rect> field_lines, int page_width);
 
+// `value`, the box of a value read after its label on a page line, with
+// `room` times its height added on its left, but not reaching the label
+// (whose right edge is `label_right`; -1 when unknown, and then `value` is
+// returned as it is): a re-read whose crop starts at the value's first
+// character often drops it.
+cv::Rect WithLeftRoom(cv::Rect value, int label_right, double room);
+
 }  // namespace cdkv::ocr
 
 #endif  // CDKV_OCR_PAGE_LINES_H_

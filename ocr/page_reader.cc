@@ -738,6 +738,11 @@ Date Today();
 
 // Line heights a printed DD/MM/YYYY spans, with room.
 constexpr double kDateWidthLines = 7.5;
+// Line heights of room left of a date's first digit for the re-reads that
+// vote (WithLeftRoom): the digits-only model drops a day's first digit
+// that touches the crop's edge ("8/09/2001", "/06/2009" for 30/06/2009),
+// and the layout reading alone then decides the day.
+constexpr double kDateLeftRoomLines = 0.5;
 
 // The box of a date the layout pass kept only part of (blur took the rest
 // for a gap or specks): to the right as wide as a whole date when its year
@@ -784,11 +789,13 @@ constexpr double kBaseDigitVote = 0.2;
 // each reading confuses other digits (8 and 6 the most), and Tesseract is
 // surer of the right ones. The winner is unproven. `raw` gets the first
 // re-read's text when no date was read. A date before `earliest` is not
-// this line's.
+// this line's. When the first re-read lost the day, the other ways read
+// the line WithLeftRoom (`label_right`).
 std::optional<DateRead> ReadDate(const FieldReader& reader, const cv::Rect& box,
                                  const std::string& page_text, double page_conf,
                                  std::string* raw,
-                                 const std::optional<Date>& earliest) {
+                                 const std::optional<Date>& earliest,
+                                 int label_right) {
   const LineReading line = reader.Reread(box, LineKind::kDigits);
   auto d1 = ParsePrintedDate(page_text);
   auto d2 = ParsePrintedDate(line.text);
@@ -804,9 +811,15 @@ std::optional<DateRead> ReadDate(const FieldReader& reader, const cv::Rect& box,
   for (const auto& d : {d1, d2}) {
     if (d.ok()) seen.push_back(*d);
   }
+  // A first re-read that lost the day while the layout pass read one: its
+  // crop began on the day's first digit, so the other ways get room.
+  const cv::Rect ways_box =
+      !parts[1].parts.day.has_value() && parts[0].parts.day.has_value()
+          ? WithLeftRoom(box, label_right, kDateLeftRoomLines)
+          : box;
   for (const DigitWay& way : kDigitWays) {
     const std::optional<LineChoices> r = reader.ReadChoices(
-        box, way.kind, way.sharpen, way.line_scale, way.binarization);
+        ways_box, way.kind, way.sharpen, way.line_scale, way.binarization);
     if (!r.has_value()) continue;
     parts.push_back({DatePartsInDigits(r->reading.text),
                      kBaseDigitVote + r->reading.confidence});
@@ -1119,7 +1132,8 @@ void ReadFields(const std::vector<FieldSpec>& specs,
                 : box;
         const std::optional<DateRead> d =
             ReadDate(reader, date_box, page_text, page_conf, &raw,
-                     spec.key == "registration_date" ? birth : std::nullopt);
+                     spec.key == "registration_date" ? birth : std::nullopt,
+                     loc->label_right);
         if (d.has_value()) {
           out.fields[key] =
               reader.Make(FormatDate(d->date), d->confidence, box);
@@ -1189,8 +1203,9 @@ void ReadFields(const std::vector<FieldSpec>& specs,
                   ? WholeDateBox(w.box, w.text, -1, lines[loc->line],
                                  reader.PageSize().width)
                   : w.box;
-          const std::optional<DateRead> d = ReadDate(
-              reader, date_box, w.text, w.confidence, nullptr, std::nullopt);
+          const std::optional<DateRead> d =
+              ReadDate(reader, date_box, w.text, w.confidence, nullptr,
+                       std::nullopt, -1);
           if (d.has_value()) {
             out.fields[key] =
                 reader.Make(FormatDate(d->date), d->confidence, w.box);

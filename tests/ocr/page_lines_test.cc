@@ -67,5 +67,26 @@ TEST_CASE("GapsBetweenFieldLines finds where a printed line is missing",
   CHECK(found[0].y + found[0].height / 2 == 592 + 29 + 72);
 }
 
+TEST_CASE("WithLeftRoom widens a value's box towards its label",
+          "[ocr][page_lines]") {
+  // A date 30 px high at x 600, its label ending at x 540: half a line
+  // height of room fits.
+  const cv::Rect date(600, 400, 300, 30);
+  cv::Rect r = WithLeftRoom(date, 540, 0.5);
+  CHECK(r.x == 585);
+  CHECK(r.br().x == date.br().x);
+  CHECK(r.y == date.y);
+  CHECK(r.height == date.height);
+  // The label is nearer than the room: up to just after it.
+  r = WithLeftRoom(date, 590, 0.5);
+  CHECK(r.x == 591);
+  CHECK(r.br().x == date.br().x);
+  // No label known, a label that overlaps the value, or no room: unchanged.
+  CHECK(WithLeftRoom(date, -1, 0.5) == date);
+  CHECK(WithLeftRoom(date, 600, 0.5) == date);
+  CHECK(WithLeftRoom(date, 650, 0.5) == date);
+  CHECK(WithLeftRoom(date, 540, 0.0) == date);
+}
+
 }  // namespace
 }  // namespace cdkv::ocr
