@@ -642,6 +642,30 @@ std::vector<std::string> WithVowelMark(const std::string& text) {
   return out;
 }
 
+// `text` with the combining mark `from` replaced by `to` (NFC), or nullopt
+// when it has no `from`.
+std::optional<std::string> WithMarkSwapped(std::string_view text, char16_t from,
+                                           char16_t to) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  if (U_FAILURE(error)) return std::nullopt;
+  icu::UnicodeString u =
+      nfd->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                         text.data(), static_cast<int32_t>(text.size()))),
+                     error);
+  if (U_FAILURE(error) || u.indexOf(static_cast<UChar>(from)) < 0) {
+    return std::nullopt;
+  }
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar>(from)),
+                   icu::UnicodeString(static_cast<UChar>(to)));
+  const icu::UnicodeString composed = nfc->normalize(u, error);
+  if (U_FAILURE(error)) return std::nullopt;
+  std::string out;
+  composed.toUTF8String(out);
+  return out;
+}
+
 }  // namespace
 
 void PoolGraveAndHook(std::vector<std::vector<SyllableOption>>& syllables) {
@@ -689,10 +713,6 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
                            double share) {
   if (!(share > 0)) return;
   share = std::min(share, 1.0);
-  UErrorCode error = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
-  if (U_FAILURE(error)) return;
   for (std::vector<SyllableOption>& options : syllables) {
     // Per grave spelling, the weight its hook twins give it; computed from
     // the options as read, so a spelling credited here is not a source.
@@ -701,18 +721,10 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
       if (!Usable(o.probability)) continue;
       const auto syllable = ParseSyllable(o.text);
       if (!syllable.has_value() || syllable->tone != Tone::kQuestion) continue;
-      icu::UnicodeString u = nfd->normalize(
-          icu::UnicodeString::fromUTF8(icu::StringPiece(
-              o.text.data(), static_cast<int32_t>(o.text.size()))),
-          error);
-      if (U_FAILURE(error)) return;
-      u.findAndReplace(icu::UnicodeString(static_cast<UChar>(kHook)),
-                       icu::UnicodeString(static_cast<UChar>(kGrave)));
-      const icu::UnicodeString composed = nfc->normalize(u, error);
-      if (U_FAILURE(error)) return;
-      std::string grave;
-      composed.toUTF8String(grave);
-      credit[grave] = std::max(credit[grave], o.probability * share);
+      if (auto grave = WithMarkSwapped(o.text, kHook, kGrave);
+          grave.has_value()) {
+        credit[*grave] = std::max(credit[*grave], o.probability * share);
+      }
     }
     if (credit.empty()) continue;
     for (const auto& [text, amount] : credit) {
@@ -733,34 +745,6 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
     SortByProbability(options);
   }
 }
-
-namespace {
-
-// `text` with the combining mark `from` replaced by `to` (NFC), or nullopt
-// when it has no `from`.
-std::optional<std::string> WithMarkSwapped(std::string_view text, char16_t from,
-                                           char16_t to) {
-  UErrorCode error = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
-  if (U_FAILURE(error)) return std::nullopt;
-  icu::UnicodeString u =
-      nfd->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
-                         text.data(), static_cast<int32_t>(text.size()))),
-                     error);
-  if (U_FAILURE(error) || u.indexOf(static_cast<UChar>(from)) < 0) {
-    return std::nullopt;
-  }
-  u.findAndReplace(icu::UnicodeString(static_cast<UChar>(from)),
-                   icu::UnicodeString(static_cast<UChar>(to)));
-  const icu::UnicodeString composed = nfc->normalize(u, error);
-  if (U_FAILURE(error)) return std::nullopt;
-  std::string out;
-  composed.toUTF8String(out);
-  return out;
-}
-
-}  // namespace
 
 void PoolAcuteWithGraveWhenFamilyShows(
     std::vector<std::vector<SyllableOption>>& syllables) {
