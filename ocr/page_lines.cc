@@ -1,7 +1,12 @@
 #include "ocr/page_lines.h"
 
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
 #include <algorithm>
 #include <cmath>
+
+#include "ocr/vietnamese_name.h"
 
 namespace cdkv::ocr {
 
@@ -74,6 +79,31 @@ cv::Rect WithLeftRoom(cv::Rect value, int label_right, double room) {
   value.width += value.x - x;
   value.x = x;
   return value;
+}
+
+size_t NameTailLength(const cv::Rect& last, std::span<const cv::Rect> boxes,
+                      std::span<const std::string> texts, double max_gap) {
+  const auto capital_syllable = [](const std::string& text) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+    icu::UnicodeString upper = u;
+    upper.toUpper(icu::Locale("vi"));
+    icu::UnicodeString lower = u;
+    lower.toLower(icu::Locale("vi"));
+    return !text.empty() && u == upper && u != lower && IsValidSyllable(text);
+  };
+  size_t n = 0;
+  cv::Rect previous = last;
+  while (n < boxes.size() && n < texts.size()) {
+    const cv::Rect& box = boxes[n];
+    const int h = std::max(previous.height, box.height);
+    if (box.x <= previous.br().x || box.x - previous.br().x > max_gap * h ||
+        !capital_syllable(texts[n])) {
+      break;
+    }
+    previous = box;
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace cdkv::ocr

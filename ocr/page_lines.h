@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 #include <set>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace cdkv::ocr {
@@ -40,6 +41,15 @@ std::vector<cv::Rect> GapsBetweenFieldLines(
 // returned as it is): a re-read whose crop starts at the value's first
 // character often drops it.
 cv::Rect WithLeftRoom(cv::Rect value, int label_right, double room);
+
+// How many of a line's words after a printed name's last word (whose box
+// is `last`; `boxes` and `texts` left to right from the first word right of
+// it) are still the name's: each a syllable in capitals, at most `max_gap`
+// times the taller word's height after the one before it. Blur shrinks a
+// word's box ("ĐỨC" boxed as "ĐỤ"), and the gap after it can then pass for
+// a gap between cells; a label ("Năm sinh") is not in capitals.
+size_t NameTailLength(const cv::Rect& last, std::span<const cv::Rect> boxes,
+                      std::span<const std::string> texts, double max_gap);
 
 }  // namespace cdkv::ocr
 

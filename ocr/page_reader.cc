@@ -50,6 +50,13 @@ constexpr double kContradictedConfidence = 0.3;
 // The best spelling of a name must beat the runner-up by this much
 // (log-probability, about 2x) for its tone marks to count as read.
 constexpr double kNameClearMargin = 0.7;
+// Spellings of a name kept from the vote: enough to hold the father's
+// family name among a child's (BestWithFamily).
+constexpr size_t kNameCandidates = 16;
+// A name's word this many line heights past the one before it is still the
+// name's when it is a capitalised syllable: blur shrinks a word's box
+// ("ĐỨC" boxed as "ĐỤ"), and the gap after it then passes for a cell's.
+constexpr double kNameTailGapLines = 3.5;
 // Names, and dates and numbers whose readings disagree, are also read on an
 // unsharp-masked crop (this sigma, in page pixels): blur drops different
 // marks on it.
@@ -530,6 +537,7 @@ struct NameVote {
   // Score over the runner-up (log-probability); infinite when alone.
   double margin = std::numeric_limits<double>::infinity();
   std::string runner_up;
+  bool by_family = false;  // The father's family name chose the spelling.
 };
 
 // Where field lines are re-read from: the photo at its best resolution,
@@ -601,7 +609,11 @@ class FieldReader {
   // (ocr/vietnamese_name.h): blur drops a different tone mark in each
   // reading, and of "TUẦN"/"TUẤN" the LSTM's scores alone often pick wrong.
   // nullopt when no reading has a word.
-  std::optional<NameVote> ReadName(const cv::Rect& box) const {
+  // `family`, when not empty, is the family name the person most likely
+  // bears (a child its father's): a spelling with it wins when it scores
+  // within kFatherFamilyMargin of the best.
+  std::optional<NameVote> ReadName(const cv::Rect& box,
+                                   std::string_view family = {}) const {
     struct Way {
       bool sharpen;
       double line_scale;
@@ -627,16 +639,23 @@ class FieldReader {
     }
     if (readings.empty()) return std::nullopt;
     const int read = static_cast<int>(readings.size());
-    const auto ranked = VoteName(readings, 2);
+    std::vector<NameCandidate> ranked = VoteName(readings, kNameCandidates);
     if (ranked.empty()) return std::nullopt;
     NameVote vote;
-    vote.text = ranked[0].name;
-    vote.confidence = confidence / read;
-    vote.all_valid = ranked[0].all_valid;
-    if (ranked.size() > 1) {
+    if (auto kin = BestWithFamily(ranked, family, kFatherFamilyMargin);
+        kin.has_value() && kin->name != ranked[0].name) {
+      // The family name decided against the readings: a near tie at best.
+      vote.by_family = true;
+      vote.margin = 0;
+      vote.runner_up = ranked[0].name;
+      ranked[0] = *std::move(kin);
+    } else if (ranked.size() > 1) {
       vote.margin = ranked[0].score - ranked[1].score;
       vote.runner_up = ranked[1].name;
     }
+    vote.text = ranked[0].name;
+    vote.confidence = confidence / read;
+    vote.all_valid = ranked[0].all_valid;
     return vote;
   }
 
@@ -841,6 +860,30 @@ std::optional<DateRead> ReadDate(const FieldReader& reader, const cv::Rect& box,
       out.others.push_back(d);
     }
   }
+  return out;
+}
+
+// The name's words with those the layout pass put in the next cell of its
+// line (NameTailLength).
+std::vector<Word> WithNameTail(const std::vector<Word>& words,
+                               const Line& line) {
+  std::vector<Word> out = words;
+  if (out.empty()) return out;
+  std::vector<cv::Rect> boxes;
+  std::vector<std::string> texts;
+  size_t first = 0;
+  while (first < line.words.size() &&
+         line.words[first].box.x <= out.back().box.br().x) {
+    ++first;
+  }
+  for (size_t i = first; i < line.words.size(); ++i) {
+    boxes.push_back(line.words[i].box);
+    texts.push_back(line.words[i].text);
+  }
+  const size_t n =
+      NameTailLength(out.back().box, boxes, texts, kNameTailGapLines);
+  out.insert(out.end(), line.words.begin() + first,
+             line.words.begin() + first + n);
   return out;
 }
 
@@ -1071,17 +1114,30 @@ void ReadFields(const std::vector<FieldSpec>& specs,
     const std::string key(spec.key);
     switch (spec.kind) {
       case ValueKind::kName: {
+        const std::vector<Word> name_words =
+            loc->line >= 0 && loc->line < static_cast<int>(lines.size())
+                ? WithNameTail(loc->words, lines[loc->line])
+                : loc->words;
         // On a blurred page the layout pass may glue the name's first
         // capital to the label ("mẹ:N GÔ"): the re-read starts where the
         // label ends, and a colon that creeps in is trimmed.
-        cv::Rect name_box = box;
+        cv::Rect name_box = Union(name_words, 0);
         if (loc->label_right >= 0 && loc->label_right < box.x &&
             box.x - loc->label_right < 2 * box.height) {
           name_box.width += box.x - loc->label_right;
           name_box.x = loc->label_right;
         }
-        const std::string page_name = RepairName(JoinText(loc->words, 0));
-        const std::optional<NameVote> vote = reader.ReadName(name_box);
+        const std::string page_name = RepairName(JoinText(name_words, 0));
+        // A child's family name is most likely its father's.
+        std::string family;
+        if (spec.key == "person_name") {
+          if (auto father = out.fields.find("father_name");
+              father != out.fields.end()) {
+            const std::string f = Upper(father->second.best.value);
+            family = f.substr(0, f.find(' '));
+          }
+        }
+        const std::optional<NameVote> vote = reader.ReadName(name_box, family);
         if (!vote.has_value()) {
           if (PlausibleName(page_name)) {
             out.fields[key] =
@@ -1093,7 +1149,12 @@ void ReadFields(const std::vector<FieldSpec>& specs,
         // Blur drops tone marks on capitals ("PHAM", "ĐĂNG" for "ĐẶNG"):
         // the ID card's family-name repair applies to both readings, so
         // they agree more often when both lost the same mark.
-        const std::string text = RepairName(vote->text);
+        std::string text = RepairName(vote->text);
+        // The re-reads lost the name's first word, which the layout pass
+        // read: only one reading holds it, so the officer must look.
+        const std::optional<std::string> mended =
+            MendLostSyllables(text, page_name);
+        if (mended.has_value()) text = *mended;
         const bool agree = Lower(text) == Lower(page_name);
         double conf =
             PlausibleName(text) && vote->all_valid
@@ -1101,7 +1162,8 @@ void ReadFields(const std::vector<FieldSpec>& specs,
                 : kContradictedConfidence;
         // A tone mark the readings could not settle, or a layout reading
         // that spells it otherwise: the officer must look.
-        const bool settled = vote->margin >= kNameClearMargin;
+        const bool settled =
+            vote->margin >= kNameClearMargin && !mended.has_value();
         if (!agree || !settled) conf = std::min(conf, kUnprovenConfidence);
         ReadField f = reader.Make(TitleCase(text), conf, box);
         for (const std::string& other :

@@ -284,6 +284,47 @@ std::set<std::string> KeysOf(const std::vector<std::string_view>& names) {
   return keys;
 }
 
+// The part of a name the i-th of `count` syllables stands in.
+NamePart PartAt(size_t i, size_t count) {
+  return i == 0           ? NamePart::kFamily
+         : i + 1 == count ? NamePart::kGiven
+                          : NamePart::kMiddle;
+}
+
+// How common each family name is, in percent of the population (the widely
+// cited survey figures; regional twins such as Hoàng/Huỳnh and Vũ/Võ are
+// counted together there and split here). One in three Vietnamese is a
+// Nguyễn and fourteen names cover nine in ten, so when blur leaves "LÝ" and
+// "LÊ" both possible, Lê is twenty times the likelier name before any
+// reading is weighed. A family name listed in FamilyNames but not here is
+// taken as kOtherFamilyShare.
+constexpr std::pair<std::string_view, double> kFamilyShares[] = {
+    {"Nguyễn", 38.4}, {"Trần", 12.1},  {"Lê", 9.5},    {"Phạm", 7.0},
+    {"Hoàng", 2.55},  {"Huỳnh", 2.55}, {"Phan", 4.5},  {"Vũ", 1.95},
+    {"Võ", 1.95},     {"Đặng", 2.1},   {"Bùi", 2.0},   {"Đỗ", 1.4},
+    {"Hồ", 1.3},      {"Ngô", 1.3},    {"Dương", 1.0}, {"Lý", 0.5}};
+constexpr double kOtherFamilyShare = 0.3;
+// The share at which a family name gets no more and no less than the common
+// bonus: the typical share of the fourteen commonest after Nguyễn.
+constexpr double kTypicalFamilyShare = 2.0;
+
+// The family name's prior in log units over a typical common one:
+// log(share / typical); 0 for a syllable that is no listed family name.
+double FamilySharePrior(const std::string& key) {
+  static const std::map<std::string, double>* shares = [] {
+    auto* m = new std::map<std::string, double>;
+    for (std::string_view n : FamilyNames()) {
+      if (auto k = Key(n); k.has_value()) (*m)[*k] = kOtherFamilyShare;
+    }
+    for (const auto& [name, share] : kFamilyShares) {
+      if (auto k = Key(name); k.has_value()) (*m)[*k] = share;
+    }
+    return m;
+  }();
+  const auto it = shares->find(key);
+  return it == shares->end() ? 0.0 : std::log(it->second / kTypicalFamilyShare);
+}
+
 // Log-probability floor: an option the OCR gave no probability is very
 // unlikely, not impossible.
 constexpr double kMinProbability = 1e-4;
@@ -291,12 +332,14 @@ constexpr double kMinProbability = 1e-4;
 // so a well-formed option always wins when there is one.
 constexpr double kMalformedPenalty = 12.0;
 // Bonuses for name syllables, in log units: a syllable common in its part
-// of a name counts as 4× the OCR probability (5× with kOwnPartBonus), one
+// of a name counts as 8× the OCR probability (10× with kOwnPartBonus), one
 // known in another part as 2×. Names draw on a few hundred syllables, so a
-// valid syllable that no name uses ("Mỳ", "Dùng", a toneless "Thuy") is far
-// less likely than its common neighbour; 4× still lets a clear reading of a
-// rare name stand.
-constexpr double kCommonBonus = 1.386;
+// valid syllable that no name uses ("Mỳ", "Dùng", "Thủ", a given "Tuần") is
+// far less likely than its common neighbour; 10× still lets a clear reading
+// of a rare name stand (Tesseract gives a clearly read syllable 0.9 and its
+// twins under 0.05). At 5× a blurred "TUẤN" read "TUẦN" at 0.72 against 0.14
+// stayed Tuần.
+constexpr double kCommonBonus = 2.079;
 constexpr double kKnownBonus = 0.693;
 // A syllable usual in its own part of a name counts 1.25× one usual in the
 // other (a middle "Thùy" over a middle "Thủy"): enough to settle a tie
@@ -421,9 +464,7 @@ std::vector<NameCandidate> RankNameCandidates(
   std::vector<NameCandidate> beam = {NameCandidate{"", 0.0, true}};
   for (size_t i = 0; i < syllables.size(); ++i) {
     if (syllables[i].empty()) return {};
-    const NamePart part = i == 0                      ? NamePart::kFamily
-                          : i + 1 == syllables.size() ? NamePart::kGiven
-                                                      : NamePart::kMiddle;
+    const NamePart part = PartAt(i, syllables.size());
     std::vector<NameCandidate> next;
     for (const SyllableOption& option : syllables[i]) {
       const bool valid = IsValidSyllable(option.text);
@@ -435,6 +476,7 @@ std::vector<NameCandidate> RankNameCandidates(
         if (frequency == 2) score += kCommonBonus;
         if (frequency == 1) score += kKnownBonus;
         if (Names().Of(part).count(*key) > 0) score += kOwnPartBonus;
+        if (part == NamePart::kFamily) score += FamilySharePrior(*key);
       }
       for (const NameCandidate& prefix : beam) {
         next.push_back(NameCandidate{
@@ -506,9 +548,7 @@ void CreditErasedTones(std::vector<std::vector<SyllableOption>>& syllables,
   if (!(share > 0)) return;
   share = std::min(share, 1.0);
   for (size_t i = 0; i < syllables.size(); ++i) {
-    const NamePart part = i == 0                      ? NamePart::kFamily
-                          : i + 1 == syllables.size() ? NamePart::kGiven
-                                                      : NamePart::kMiddle;
+    const NamePart part = PartAt(i, syllables.size());
     std::vector<SyllableOption>& options = syllables[i];
     for (SyllableOption& bare : options) {
       const auto letters = ParseSyllable(bare.text);
@@ -565,6 +605,8 @@ constexpr char16_t kHorn = 0x031B;
 constexpr char16_t kGrave = 0x0300;
 constexpr char16_t kHook = 0x0309;
 constexpr char16_t kAcute = 0x0301;
+constexpr char16_t kTilde = 0x0303;
+constexpr char16_t kDot = 0x0323;
 
 bool IsVowelMark(char16_t c) {
   return c == kBreve || c == kCircumflex || c == kHorn;
@@ -746,6 +788,50 @@ void CreditGraveReadAsHook(std::vector<std::vector<SyllableOption>>& syllables,
   }
 }
 
+void CreditMarkTwinsOfNonNames(
+    std::vector<std::vector<SyllableOption>>& syllables, double share) {
+  if (!(share > 0)) return;
+  share = std::min(share, 1.0);
+  static constexpr char16_t kMarks[] = {kGrave, kAcute, kHook, kTilde, kDot};
+  for (size_t i = 0; i < syllables.size(); ++i) {
+    const NamePart part = PartAt(i, syllables.size());
+    std::vector<SyllableOption>& options = syllables[i];
+    const SyllableOption* top = nullptr;
+    bool any_name = false;
+    for (const SyllableOption& o : options) {
+      if (!Usable(o.probability)) continue;
+      any_name |= NameSyllableFrequency(o.text, part) != 0;
+      if (top == nullptr || o.probability > top->probability) top = &o;
+    }
+    if (any_name || top == nullptr) continue;
+    const auto read = ParseSyllable(top->text);
+    if (!read.has_value() || read->tone == Tone::kLevel) continue;
+    const char16_t mark = kMarks[static_cast<int>(read->tone) - 1];
+    const double amount = top->probability * share;
+    std::vector<std::string> twins;
+    for (const char16_t other : kMarks) {
+      if (other == mark) continue;
+      auto twin = WithMarkSwapped(top->text, mark, other);
+      if (twin.has_value() && UsualInPart(*twin, part)) {
+        twins.push_back(*std::move(twin));
+      }
+    }
+    for (std::string& text : twins) {
+      const auto key = Key(text);
+      auto it = std::find_if(
+          options.begin(), options.end(), [&](const SyllableOption& o) {
+            return Usable(o.probability) && Key(o.text) == key;
+          });
+      if (it != options.end()) {
+        it->probability = std::max(it->probability, amount);
+      } else {
+        options.push_back(SyllableOption{std::move(text), amount});
+      }
+    }
+    SortByProbability(options);
+  }
+}
+
 void PoolAcuteWithGraveWhenFamilyShows(
     std::vector<std::vector<SyllableOption>>& syllables) {
   if (syllables.size() < 2 || syllables[0].empty()) return;
@@ -815,9 +901,7 @@ void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
   if (!(share > 0)) return;
   share = std::min(share, 1.0);
   for (size_t i = 0; i < syllables.size(); ++i) {
-    const NamePart part = i == 0                      ? NamePart::kFamily
-                          : i + 1 == syllables.size() ? NamePart::kGiven
-                                                      : NamePart::kMiddle;
+    const NamePart part = PartAt(i, syllables.size());
     std::vector<SyllableOption>& options = syllables[i];
     // Credit computed from the options as read, then added: a spelling
     // credited here is not itself a source.
@@ -891,6 +975,7 @@ std::vector<NameCandidate> Judge(
   PoolGraveAndHook(options);
   CreditGraveReadAsHook(options, kGraveReadAsHookShare);
   PoolAcuteWithGraveWhenFamilyShows(options);
+  CreditMarkTwinsOfNonNames(options, kMarkTwinShare);
   return RankNameCandidates(options, max_results);
 }
 
@@ -947,6 +1032,58 @@ void KeepNameSyllables(std::vector<WordChoices>& words) {
   for (WordChoices& w : words) {
     if (!IsLetter(w.text)) w.characters.clear();
   }
+}
+
+std::optional<NameCandidate> BestWithFamily(
+    const std::vector<NameCandidate>& ranked, std::string_view family,
+    double margin) {
+  if (ranked.empty() || family.empty() || !(margin >= 0)) return std::nullopt;
+  for (const NameCandidate& c : ranked) {
+    if (c.score < ranked.front().score - margin) break;
+    const std::string_view name = c.name;
+    if (name.substr(0, name.find(' ')) == family) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> MendLostSyllables(std::string_view voted,
+                                             std::string_view layout) {
+  const auto words = [](std::string_view text) {
+    std::vector<std::string> out;
+    for (size_t at = 0; at < text.size();) {
+      const size_t space = std::min(text.find(' ', at), text.size());
+      if (space > at) out.emplace_back(text.substr(at, space - at));
+      at = space + 1;
+    }
+    return out;
+  };
+  const std::vector<std::string> v = words(voted), l = words(layout);
+  const auto folded = [](const std::string& w) {
+    auto f = FoldVietnameseToAsciiUpper(w);
+    return f.ok() ? *f : std::string();
+  };
+  // The last syllables both read alike; the given name among them.
+  size_t common = 0;
+  while (common < v.size() && common < l.size()) {
+    const std::string a = folded(v[v.size() - 1 - common]);
+    if (a.empty() || a != folded(l[l.size() - 1 - common])) break;
+    ++common;
+  }
+  if (common == 0) return std::nullopt;
+  const size_t voted_before = v.size() - common;
+  const size_t layout_before = l.size() - common;
+  if (layout_before == 0 || layout_before > 2) return std::nullopt;
+  if (voted_before > 0 && IsFamilyName(v[0])) return std::nullopt;
+  if (!IsFamilyName(l[0])) return std::nullopt;
+  for (size_t i = 0; i < layout_before; ++i) {
+    if (!IsValidSyllable(l[i])) return std::nullopt;
+  }
+  std::string out;
+  for (size_t i = 0; i < l.size(); ++i) {
+    if (!out.empty()) out += ' ';
+    out += i < layout_before ? l[i] : v[voted_before + i - layout_before];
+  }
+  return out;
 }
 
 std::vector<NameCandidate> VoteName(

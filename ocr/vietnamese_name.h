@@ -148,6 +148,19 @@ inline constexpr double kGraveReadAsHookShare = 0.85;
 void PoolAcuteWithGraveWhenFamilyShows(
     std::vector<std::vector<SyllableOption>>& syllables);
 
+// A tone mark was seen but blur made it another: where no option of a
+// syllable is a name syllable at all ("DÙNG" read in every reading, no
+// name uses it), the likeliest option's twins with another mark (not
+// none: a mark was there) that are usual in the syllable's part of a name
+// ("DŨNG") are raised to at least `share` of its probability, proposed by a
+// reading or not, and the name lists decide. A syllable that some option
+// spells as a name is left alone; non-finite and negative probabilities too.
+void CreditMarkTwinsOfNonNames(
+    std::vector<std::vector<SyllableOption>>& syllables, double share);
+
+// The share CreditMarkTwinsOfNonNames gives: as much as an erased mark's.
+inline constexpr double kMarkTwinShare = kErasedMarkShare;
+
 // One reading of a name line made ready for pooling: the label up to its
 // colon dropped ("mẹ:", a blurred "m:"), and every word before the first
 // that is all letters ("=", "s°"); marks stuck to either end of a later
@@ -163,13 +176,40 @@ void KeepNameSyllables(std::vector<WordChoices>& words);
 // syllable (PoolSyllableOptions), erased tones and vowel marks credited
 // (kErasedMarkShare), the grave and the hook pooled and the hook's grave
 // twin credited (kGraveReadAsHookShare), an acute pooled with its grave
-// when the family name shows graves drawn as acutes, then ranked
+// when the family name shows graves drawn as acutes, a non-name's mark
+// twins credited (kMarkTwinShare), then ranked
 // (RankNameCandidates). Where every reading lost the same syllable (no
 // characters, see KeepNameSyllables), the name is judged without it.
 // At most `max_results`, best first.
 std::vector<NameCandidate> VoteName(
     const std::vector<std::vector<WordChoices>>& readings,
     size_t max_results = 2);
+
+// Of `ranked` (best first, as VoteName gives them), the best candidate
+// whose family name, its first syllable, is `family` (upper case), when it
+// scores no more than `margin` below the best; nullopt otherwise. A child
+// takes the father's family name: on a civil-status extract where blur
+// leaves "VÕ" and "VŨ" both possible for the child, the father's decides.
+std::optional<NameCandidate> BestWithFamily(
+    const std::vector<NameCandidate>& ranked, std::string_view family,
+    double margin);
+
+// The margin BestWithFamily is given for a child and its father: most
+// Vietnamese children bear the father's family name, a prior of about 20:1.
+inline constexpr double kFatherFamilyMargin = 3.0;
+
+// The voted name mended with syllables only the page's layout pass read.
+// The re-reads of a name's crop can lose its first word, a blurred capital
+// taken for a speck ("UI" for BÙI, HUỲNH read as "¬" and dropped), which
+// the layout pass, reading the whole line, kept. Both names are upper case,
+// syllables separated by single spaces. Where the two agree on the name's
+// last syllables, letter for letter without marks, and the voted syllables
+// before those do not start with a family name while the layout's one or
+// two do, the layout's are taken: "UI NGỌC KHÁNH" with "BÙI NGỌC KHÁNH" make
+// BÙI NGỌC KHÁNH, "THỊ OANH" with "HUỲNH THỊ OANH" make HUỲNH THỊ OANH.
+// nullopt when nothing is mended.
+std::optional<std::string> MendLostSyllables(std::string_view voted,
+                                             std::string_view layout);
 
 }  // namespace cdkv::ocr
 

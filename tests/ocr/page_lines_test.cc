@@ -88,5 +88,37 @@ TEST_CASE("WithLeftRoom widens a value's box towards its label",
   CHECK(WithLeftRoom(date, 540, 0.0) == date);
 }
 
+TEST_CASE("NameTailLength keeps a name's last word beyond a wide gap",
+          "[ocr][page_lines]") {
+  // "HOÀNG ĐỤC" then CƯỜNG 62 px on: "ĐỨC" was boxed short, so the gap
+  // passed for a cell's (2.2 line heights of 26 px), yet CƯỜNG is the name's.
+  const cv::Rect duc(664, 537, 64, 26);
+  std::vector<cv::Rect> boxes = {{790, 537, 114, 24}};
+  std::vector<std::string> texts = {"CƯỜNG"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 1);
+  // Too far, a label in lower case, a non-syllable, a word overlapping the
+  // name: the name ends.
+  boxes = {{900, 537, 114, 24}};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 0);
+  boxes = {{760, 537, 60, 24}, {830, 537, 60, 24}};
+  texts = {"Năm", "sinh:"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 0);
+  texts = {"XKZQ", "AN"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 0);
+  boxes = {{700, 537, 60, 24}};
+  texts = {"AN"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 0);
+  // Two capital syllables in a row, then a label.
+  boxes = {{760, 537, 60, 24}, {830, 537, 60, 24}, {900, 537, 60, 24}};
+  texts = {"KIM", "OANH", "Dân"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 2);
+  // Empty, mismatched and hostile input.
+  CHECK(NameTailLength(duc, {}, {}, 3.5) == 0);
+  texts = {"KIM"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 1);
+  texts = {"\xff\xfe", "", "AN"};
+  CHECK(NameTailLength(duc, boxes, texts, 3.5) == 0);
+}
+
 }  // namespace
 }  // namespace cdkv::ocr

@@ -127,10 +127,16 @@ TEST_CASE("RankNameCandidates prefers well-formed, then probable, names",
   // Both well-formed: a clear OCR preference wins over the name lists
   // ("Hưởng" is not in them, "Hương" is).
   ranked = RankNameCandidates(
-      {{{"LÊ", 0.95}}, {{"THỊ", 0.95}}, {{"HƯỞNG", 0.8}, {"HƯƠNG", 0.15}}});
+      {{{"LÊ", 0.95}}, {{"THỊ", 0.95}}, {{"HƯỞNG", 0.9}, {"HƯƠNG", 0.06}}});
   REQUIRE(ranked.size() >= 2);
   CHECK(ranked[0].name == "LÊ THỊ HƯỞNG");
   CHECK(ranked[1].name == "LÊ THỊ HƯƠNG");
+  // A preference of five to one is blur's, not a rare name's: a blurred
+  // "TUẤN" read "TUẦN" (no name) at 0.72 against 0.14.
+  ranked = RankNameCandidates(
+      {{{"HUỲNH", 0.8}}, {{"MINH", 1.0}}, {{"TUẦN", 0.72}, {"TUẤN", 0.14}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "HUỲNH MINH TUẤN");
   // A near tie goes to the common name.
   ranked = RankNameCandidates(
       {{{"LÊ", 0.95}}, {{"THỊ", 0.95}}, {{"HƯỞNG", 0.48}, {"HƯƠNG", 0.45}}});
@@ -313,6 +319,109 @@ TEST_CASE("PoolGraveAndHook lets the name decide between ` and its hook twin",
       {}, {{"\xff\xfe", 0.5}, {"", 0.5}}};
   PoolGraveAndHook(junk);
   CHECK(junk[1].size() == 2);
+}
+
+TEST_CASE("A family name is weighed by how many Vietnamese bear it",
+          "[ocr][vietnamese_name]") {
+  // Lê is borne by twenty times as many people as Lý: a blurred vowel read
+  // LÝ at three times LÊ's weight is still Lê.
+  auto ranked = RankNameCandidates({{{"LÝ", 0.24}, {"LỄ", 0.15}, {"LÊ", 0.079}},
+                                    {{"THÙY", 0.8}},
+                                    {{"PHƯƠNG", 1.0}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ THÙY PHƯƠNG");
+  // A clear reading of the rarer name stands.
+  ranked = RankNameCandidates(
+      {{{"LÝ", 0.9}, {"LÊ", 0.03}}, {{"THÙY", 0.8}}, {{"PHƯƠNG", 1.0}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÝ THÙY PHƯƠNG");
+  // Only the family name: a given name is not weighed by family shares.
+  ranked = RankNameCandidates(
+      {{{"NGÔ", 1.0}}, {{"THU", 0.9}}, {{"LÊ", 0.3}, {"LÝ", 0.6}}});
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "NGÔ THU LÝ");
+}
+
+TEST_CASE("A family name only the layout pass read is mended into the vote",
+          "[ocr][vietnamese_name]") {
+  // The re-reads took the blurred B for a speck, or lost HUỲNH whole.
+  CHECK(MendLostSyllables("UI NGỌC KHÁNH", "BÙI NGỌC KHÁNH") ==
+        "BÙI NGỌC KHÁNH");
+  CHECK(MendLostSyllables("THỊ OANH", "HUỲNH THỊ OANH") == "HUỲNH THỊ OANH");
+  CHECK(MendLostSyllables("MỊ DU HOÀNG CÔNG KHÁNH", "BÙI HOÀNG CÔNG KHÁNH") ==
+        "BÙI HOÀNG CÔNG KHÁNH");
+  // The vote's marks stay where both read the syllable.
+  CHECK(MendLostSyllables("THỊ OANH", "HUỲNH THI OANH") == "HUỲNH THỊ OANH");
+  // Nothing to mend: the vote has its family name, or agrees, or the two
+  // are other names, or the layout's first word is no family name.
+  CHECK_FALSE(MendLostSyllables("LÊ THỊ OANH", "HUỲNH THỊ OANH").has_value());
+  CHECK_FALSE(MendLostSyllables("BÙI NGỌC KHÁNH", "BÙI NGỌC KHÁNH"));
+  CHECK_FALSE(MendLostSyllables("THỊ OANH", "HUỲNH THỊ LAN").has_value());
+  CHECK_FALSE(MendLostSyllables("THỊ OANH", "XYZ THỊ OANH").has_value());
+  // More than two lost words is another name, not a lost capital.
+  CHECK_FALSE(MendLostSyllables("OANH", "HUỲNH THỊ KIM OANH").has_value());
+  // Hostile and empty input.
+  CHECK_FALSE(MendLostSyllables("", "").has_value());
+  CHECK_FALSE(MendLostSyllables("  ", "BÙI  ").has_value());
+  CHECK_FALSE(MendLostSyllables("\xff\xfe", "BÙI \xff\xfe").has_value());
+}
+
+TEST_CASE("BestWithFamily picks the father's family name when near the best",
+          "[ocr][vietnamese_name]") {
+  const std::vector<NameCandidate> ranked = {{"VÕ THỊ GIANG", 2.0, true},
+                                             {"VŨ THỊ GIANG", 1.2, true},
+                                             {"VÔ THỊ GIANG", -2.5, true}};
+  auto kin = BestWithFamily(ranked, "VŨ", kFatherFamilyMargin);
+  REQUIRE(kin.has_value());
+  CHECK(kin->name == "VŨ THỊ GIANG");
+  // The best already bears it.
+  kin = BestWithFamily(ranked, "VÕ", kFatherFamilyMargin);
+  REQUIRE(kin.has_value());
+  CHECK(kin->name == "VÕ THỊ GIANG");
+  // Too far below the best, or not among the spellings at all: nothing.
+  CHECK_FALSE(BestWithFamily(ranked, "VÔ", kFatherFamilyMargin).has_value());
+  CHECK_FALSE(BestWithFamily(ranked, "LÊ", kFatherFamilyMargin).has_value());
+  // A family name is a whole first syllable, not a prefix of one.
+  CHECK_FALSE(BestWithFamily(ranked, "V", kFatherFamilyMargin).has_value());
+  // Empty and hostile input.
+  CHECK_FALSE(BestWithFamily({}, "VŨ", kFatherFamilyMargin).has_value());
+  CHECK_FALSE(BestWithFamily(ranked, "", kFatherFamilyMargin).has_value());
+  CHECK_FALSE(BestWithFamily(ranked, "VŨ", std::nan("")).has_value());
+  CHECK_FALSE(BestWithFamily(ranked, "VŨ", -1.0).has_value());
+}
+
+TEST_CASE("A mark read on a syllable no name uses is weighed as its twins",
+          "[ocr][vietnamese_name]") {
+  // Every reading saw DÙNG, which no name uses; its tilde twin DŨNG is a
+  // given name, the toneless DUNG gets nothing (a mark was seen).
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"LÊ", 0.9}}, {{"CÔNG", 0.96}}, {{"DÙNG", 0.99}}};
+  CreditMarkTwinsOfNonNames(name, kMarkTwinShare);
+  REQUIRE(name[2].size() == 2);
+  CHECK(name[2][1].text == "DŨNG");
+  CHECK(name[2][1].probability == Approx(0.99 * kMarkTwinShare));
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "LÊ CÔNG DŨNG");
+  // A syllable that one option spells as a name is left alone, and so is
+  // one read without a mark.
+  name = {{{"LÊ", 0.9}},
+          {{"THỦ", 0.6}, {"THU", 0.1}},
+          {{"THANH", 0.9}},
+          {{"LAN", 1.0}}};
+  CreditMarkTwinsOfNonNames(name, kMarkTwinShare);
+  CHECK(name[1].size() == 2);
+  CHECK(name[2].size() == 1);
+  // No twin is a name: nothing added.
+  name = {{{"LÊ", 0.9}}, {{"XỬNG", 0.9}}};
+  CreditMarkTwinsOfNonNames(name, kMarkTwinShare);
+  CHECK(name[1].size() == 1);
+  // Hostile input: no crash, nothing moved.
+  name = {{}, {{"\xff", 0.5}}, {{"DÙNG", std::nan("")}}, {{"DÙNG", -1.0}}};
+  CreditMarkTwinsOfNonNames(name, kMarkTwinShare);
+  CHECK(name[2].size() == 1);
+  CHECK(name[3].size() == 1);
+  CreditMarkTwinsOfNonNames(name, 0.0);
 }
 
 TEST_CASE(
