@@ -736,8 +736,10 @@ class FieldReader {
 
 // Other ways a digit line (a date, an ID number) is read when its first
 // readings disagree: blur drops or confuses a different digit under each
-// sharpening, binarisation and line height. Larger line heights and the
-// Vietnamese model read ID numbers worse on level-3 pages (bench/ocr).
+// sharpening, binarisation and line height. The Vietnamese model, sharpened
+// or under Otsu's threshold, alone reads level-3 ID numbers worse, but it
+// blurs digits differently: its votes (and its digits' alternatives) often
+// keep the digit the English model lost.
 struct DigitWay {
   LineKind kind;
   bool sharpen;
@@ -751,6 +753,8 @@ constexpr DigitWay kDigitWays[] = {
     {LineKind::kDigits, true, 0.8, Binarization::kOtsu},
     {LineKind::kDigits, false, 1.35, Binarization::kOtsu},
     {LineKind::kDigits, false, 0.8, Binarization::kSauvola},
+    {LineKind::kDigitsVietnamese, true, 1.0, Binarization::kSauvola},
+    {LineKind::kDigitsVietnamese, false, 1.0, Binarization::kOtsu},
 };
 
 Date Today();
@@ -1091,6 +1095,7 @@ void ReadFields(const std::vector<FieldSpec>& specs,
                 const FieldReader& reader, PageReading& out) {
   // Dates and sex first: the ID number is checked against them.
   std::optional<Date> birth;
+  bool birth_proven = false;
   std::optional<Sex> sex;
   std::optional<int> birth_year;
   const std::map<std::string, Located> unlabelled =
@@ -1203,7 +1208,10 @@ void ReadFields(const std::vector<FieldSpec>& specs,
             out.fields[key].alternatives.push_back(
                 reader.Make(FormatDate(other), kUnprovenConfidence, box).best);
           }
-          if (spec.key == "date_of_birth") birth = d->date;
+          if (spec.key == "date_of_birth") {
+            birth = d->date;
+            birth_proven = d->confidence >= kProvenConfidence;
+          }
         } else if (!raw.empty()) {
           out.fields[key] = reader.Make(raw, kContradictedConfidence, box);
         }
@@ -1384,32 +1392,38 @@ void ReadFields(const std::vector<FieldSpec>& specs,
       holder.birth_year = *birth_year;
     } else if (!mother && birth.has_value()) {
       holder.birth_year = birth->year;
+      holder.sure = birth_proven && sex.has_value();
     }
     const LineReading line = reader.Reread(box, LineKind::kDigits);
     const std::string n2 = DigitsOf(line.text);
     // The re-read first: on a tie its digit wins.
-    std::vector<std::string> readings = {n2, n1};
-    std::vector<double> weights = {
-        kBaseDigitVote + line.confidence,
-        kBaseDigitVote + MinConfidence(loc->words, 0)};
+    std::vector<IdReading> readings = {
+        {n2, {}, kBaseDigitVote + line.confidence},
+        {n1, {}, kBaseDigitVote + MinConfidence(loc->words, 0)}};
     if (n2 != n1 || !ConsistentCitizenId(n2, holder)) {
       // Blurred 3, 6 and 8 pass for each other, differently under each
       // binarisation and scale: more readings to vote digit by digit,
-      // each weighed by Tesseract's confidence in it.
+      // each digit weighed by the LSTM's scores for it and its
+      // alternatives.
       for (const DigitWay& way : kDigitWays) {
         const std::optional<LineChoices> r = reader.ReadChoices(
             box, way.kind, way.sharpen, way.line_scale, way.binarization);
         if (!r.has_value()) continue;
-        readings.push_back(DigitsOf(r->reading.text));
-        weights.push_back(kBaseDigitVote + r->reading.confidence);
+        readings.push_back(
+            IdReadingOf(*r, kBaseDigitVote + r->reading.confidence));
       }
     }
-    const std::optional<IdVote> vote = VoteCitizenId(readings, weights, holder);
+    const std::optional<IdVote> vote = VoteCitizenId(readings, holder);
     std::string number = vote.has_value() ? vote->number : n2;
     if (number.empty()) number = n1;
     if (number.empty()) continue;
     auto id = ParseCitizenId(number);
-    double conf = id.ok() ? kUnprovenConfidence : kContradictedConfidence;
+    // A number that contradicts the holder's birth year while the sex is
+    // unread (so the check below cannot run), or whose century/sex digit
+    // no person has, is no surer than one of unknown province.
+    double conf = id.ok() && (!vote.has_value() || vote->consistent)
+                      ? kUnprovenConfidence
+                      : kContradictedConfidence;
     const std::optional<Sex> who_sex = holder.sex;
     std::optional<Date> who_birth;
     if (mother && birth_year.has_value()) {
@@ -1453,7 +1467,9 @@ void ReadFields(const std::vector<FieldSpec>& specs,
   if (sex_under_birth && !out.fields.count("sex")) {
     auto id_field = out.fields.find("id_number");
     if (id_field != out.fields.end()) {
-      if (auto id = ParseCitizenId(id_field->second.best.value); id.ok()) {
+      // Not from a century/sex digit no person has (4-9).
+      if (auto id = ParseCitizenId(id_field->second.best.value, Today());
+          id.ok()) {
         ReadField f = id_field->second;
         f.alternatives.clear();
         f.best.value = SexWord(id->sex);

@@ -42,10 +42,17 @@ struct QualityOptions {
   // soft to read; calibrated on cdkv-synth photos of cards and pages
   // (bench/ocr/RESULTS.md, "Quality gate calibration").
   double min_sharpness = 0.85;
+  // When `expect` is kPage, a small page is also judged at twice the
+  // working scale: the Gaussian blur of its print, as a share of the page's
+  // size (geometric mean of its sides), above which the print is too soft
+  // to read (bench/ocr/RESULTS.md, "Quality gate calibration", 2026-11-24).
+  double max_print_blur = 0.0021;
   // Share of the document covered by blown-out blobs above which text under
   // them is lost.
   double max_glare_fraction = 0.01;
   // Passed to FindDocument: set it when the app knows what is photographed.
+  // kPage also turns on the small-page check of max_print_blur, which would
+  // refuse readable small cards.
   std::optional<DocumentShape> expect;
 };
 
@@ -59,15 +66,23 @@ struct QualityReport {
   // 1.5-3, print too blurred to read under 0.8. It does not drop in dim
   // light or with the size of the print.
   double sharpness = 0.0;
+  // For a page (expect kPage) small in the working copy of a photo with
+  // finer detail: the blur (Gaussian σ) of its print measured at twice the
+  // working scale, as a share of the page's size: 0 for crisp print,
+  // readable level-3 print up to about 0.002. 0 also when not measured.
+  double print_blur = 0.0;
   double glare_fraction = 0.0;
 };
 
 // Checks an upright BGR or grey image. INVALID_ARGUMENT for unusable input.
+// An expected page small in a photo of at least twice the working size is
+// also judged on the photo's finer pixels.
 absl::StatusOr<QualityReport> CheckPhotoQuality(
     const cv::Mat& photo, const QualityOptions& options = {});
 
 // Decodes `bytes` at the working scale (DCT-scaled JPEG decoding makes this
-// cheap) and checks it. Decoding errors are returned as they are.
+// cheap) and checks it; for a small expected page, decodes them again at
+// twice that scale, in grey. Decoding errors are returned as they are.
 absl::StatusOr<QualityReport> CheckPhotoQualityBytes(
     std::span<const uint8_t> bytes, const QualityOptions& options = {},
     const DecodeLimits& limits = {});

@@ -3,7 +3,8 @@
 // --kinds blank: no document). For cards, paper pages and blanks apart it
 // prints how often each defect got its own
 // verdict, how often a good photo was refused, and the gate's time per photo
-// (decoding included, as the upload path pays it). Run with
+// (decoding included, as the upload path pays it). --expect page|card
+// passes what an upload that declares its document would. Run with
 // OMP_THREAD_LIMIT=1 for one-core figures.
 #include <time.h>
 
@@ -63,8 +64,16 @@ int Run(int argc, char** argv) {
   std::vector<std::string> dirs;
   bool verbose = false;
   app.add_option("--data", dirs, "cdkv-synth output directories")->required();
+  std::string expect;
   app.add_flag("--verbose", verbose, "print every photo's verdict");
+  app.add_option("--expect", expect,
+                 "what the upload says is photographed (QualityOptions::"
+                 "expect): page or card; unset, the gate guesses")
+      ->check(CLI::IsMember({"page", "card"}));
   CLI11_PARSE(app, argc, argv);
+  ocr::QualityOptions options;
+  if (expect == "page") options.expect = ocr::DocumentShape::kPage;
+  if (expect == "card") options.expect = ocr::DocumentShape::kIdCard;
 
   std::vector<std::filesystem::path> photos;
   for (const auto& dir : dirs) {
@@ -85,7 +94,7 @@ int Run(int argc, char** argv) {
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                      std::istreambuf_iterator<char>());
     const double start = CpuMs();
-    auto gate = ocr::CheckPhotoQualityBytes(bytes);
+    auto gate = ocr::CheckPhotoQualityBytes(bytes, options);
     const double cpu = CpuMs() - start;
     const std::string verdict =
         gate.ok() ? std::string(ocr::QualityVerdictName(gate->verdict))
@@ -103,9 +112,10 @@ int Run(int argc, char** argv) {
                   kind.c_str(), truth.value("level", 0), defect.c_str(),
                   verdict.c_str());
       if (gate.ok()) {
-        std::printf(" area=%.3f sharpness=%.2f glare=%.4f %.0f ms",
-                    gate->area_fraction, gate->sharpness, gate->glare_fraction,
-                    cpu);
+        std::printf(
+            " area=%.3f sharpness=%.2f print_blur=%.5f glare=%.4f %.0f ms",
+            gate->area_fraction, gate->sharpness, gate->print_blur,
+            gate->glare_fraction, cpu);
       } else {
         std::printf(" (%s)", std::string(gate.status().message()).c_str());
       }

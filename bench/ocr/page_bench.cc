@@ -76,6 +76,8 @@ int Run(int argc, char** argv) {
     std::cerr << reader.status().message() << "\n";
     return 1;
   }
+  ocr::QualityOptions gate_options;
+  gate_options.expect = ocr::DocumentShape::kPage;
   std::vector<std::filesystem::path> photos;
   for (const auto& e : std::filesystem::directory_iterator(data)) {
     if (e.path().extension() == ".jpg") photos.push_back(e.path());
@@ -94,8 +96,9 @@ int Run(int argc, char** argv) {
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                      std::istreambuf_iterator<char>());
     // What the app's upload would say of the photo: a refused one is
-    // retaken while the citizen still holds the paper.
-    auto gate = ocr::CheckPhotoQualityBytes(bytes);
+    // retaken while the citizen still holds the paper. An upload of a paper
+    // says so, as the page reader assumes a page too.
+    auto gate = ocr::CheckPhotoQualityBytes(bytes, gate_options);
     const bool gate_passed =
         gate.ok() && gate->verdict == ocr::QualityVerdict::kGood;
     const auto start = Clock::now();

@@ -1,5 +1,6 @@
 #include "services/api/citizen_ops.h"
 
+#include <algorithm>
 #include <span>
 #include <utility>
 #include <vector>
@@ -99,7 +100,16 @@ absl::Status CreateFilingOp(Deps& deps, const auth::Principal& caller,
       });
 }
 
-absl::StatusOr<CheckedPhoto> CheckPhoto(const Deps& deps, std::string bytes) {
+bool IsPaperKind(std::string_view kind) {
+  static constexpr std::string_view kPaperKinds[] = {
+      "birth_notice",         "death_notice",         "civil_status_extract",
+      "marriage_certificate", "land_use_certificate", "transfer_contract"};
+  return std::find(std::begin(kPaperKinds), std::end(kPaperKinds), kind) !=
+         std::end(kPaperKinds);
+}
+
+absl::StatusOr<CheckedPhoto> CheckPhoto(const Deps& deps, std::string bytes,
+                                        std::string_view declared_kind) {
   CheckedPhoto photo;
   photo.bytes = std::move(bytes);
   photo.sha256 = store::Sha256Hex(photo.bytes);
@@ -108,16 +118,20 @@ absl::StatusOr<CheckedPhoto> CheckPhoto(const Deps& deps, std::string bytes) {
   ocr::DecodeLimits limits;
   limits.max_bytes = static_cast<size_t>(deps.max_upload_bytes);
   // Decoding the whole photo proves it is not truncated or corrupt before it
-  // is kept; reduced scale is enough for that and bounded in memory.
+  // is kept; reduced scale is enough for that and bounded in memory. Twice
+  // the gate's working size, so that a small page can be judged on finer
+  // pixels (a 12 MP JPEG decodes at 1/2 DCT scale).
   absl::StatusOr<ocr::DecodedImage> decoded =
-      ocr::DecodeImage(view, limits, 1600);
+      ocr::DecodeImage(view, limits, 2 * ocr::QualityOptions{}.work_long_side);
   if (!decoded.ok()) return decoded.status();
   photo.format = decoded->header.format;
   photo.width = decoded->original_width;
   photo.height = decoded->original_height;
   // The gate answers while the citizen still holds the paper.
+  ocr::QualityOptions options;
+  if (IsPaperKind(declared_kind)) options.expect = ocr::DocumentShape::kPage;
   absl::StatusOr<ocr::QualityReport> quality =
-      ocr::CheckPhotoQuality(decoded->image);
+      ocr::CheckPhotoQuality(decoded->image, options);
   if (quality.ok()) photo.quality = *quality;
   return photo;
 }

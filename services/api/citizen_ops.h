@@ -49,8 +49,14 @@ struct CheckedPhoto {
 // decodes the whole photo (reduced scale) to catch truncation, and runs the
 // quality gate. INVALID_ARGUMENT for something that is not a whole JPEG, PNG
 // or WebP within the limits. Slow (tens of milliseconds): never call it on a
-// gRPC thread.
-absl::StatusOr<CheckedPhoto> CheckPhoto(const Deps& deps, std::string bytes);
+// gRPC thread. `declared_kind`, what the citizen says the photo shows (may
+// be empty), tells the gate to expect a paper page: a small page is then
+// also judged on finer pixels (ocr::QualityOptions::expect).
+absl::StatusOr<CheckedPhoto> CheckPhoto(const Deps& deps, std::string bytes,
+                                        std::string_view declared_kind = {});
+
+// Whether a document kind of the catalog is a paper page rather than a card.
+bool IsPaperKind(std::string_view kind);
 
 // Stores a checked photo (blob fsynced first) and its document row on the
 // caller's draft (or needs-more-documents) filing. The header's size and

@@ -166,7 +166,8 @@ class UploadReactor final
           "the bytes received do not match the header's sha256; "
           "send the photo again");
     }
-    absl::StatusOr<CheckedPhoto> photo = CheckPhoto(deps_, std::move(bytes_));
+    absl::StatusOr<CheckedPhoto> photo =
+        CheckPhoto(deps_, std::move(bytes_), header_.declared_kind());
     if (!photo.ok()) return auth::ToGrpcStatus(photo.status());
     // A photo that fails the gate is kept too: the verdict and advice in the
     // answer tell the app whether to ask for a retake.

@@ -84,6 +84,55 @@ TEST_CASE("Paper pages get the same verdicts as cards", "[ocr][quality]") {
   }
 }
 
+TEST_CASE("A small page blurred past reading at full resolution is blurred",
+          "[ocr][quality]") {
+  // A page on a fifth of a 12 MP frame has print about 3 px tall in the
+  // gate's 1000 px copy, where a blur several full-resolution pixels wide
+  // hardly shows: the working copy's focus measure alone passed such pages,
+  // which the reader could not read. The same pages sharp must pass. The
+  // closer look is for expected pages only: small cards read well at a
+  // blur that makes small print unreadable.
+  QualityOptions paper;
+  paper.expect = DocumentShape::kPage;
+  for (uint64_t seed : {3, 8}) {
+    INFO("seed " << seed);
+    const synth::Photo page = MakePagePhoto(synth::PageKind::kBirthExtract, 0,
+                                            seed, synth::Defect::kNone, 2000);
+    // The 2000 × 2667 scene widened to 3000 × 4000 with its own table edge:
+    // the page keeps its pixels and fills about a fifth of the frame.
+    synth::Photo small = page;
+    cv::copyMakeBorder(page.image, small.image, 667, 666, 500, 500,
+                       cv::BORDER_REPLICATE);
+    small.jpeg_quality = 90;
+    auto sharp = CheckPhotoQualityBytes(Jpeg(small), paper);
+    REQUIRE(sharp.ok());
+    CHECK(sharp->verdict == QualityVerdict::kGood);
+    CHECK(sharp->area_fraction < 0.3);
+    CHECK(sharp->print_blur <= QualityOptions{}.max_print_blur);
+    synth::Photo blurred = small;
+    blurred.image = cv::Mat();
+    cv::GaussianBlur(small.image, blurred.image, {0, 0}, 4.0);
+    auto soft = CheckPhotoQualityBytes(Jpeg(blurred), paper);
+    REQUIRE(soft.ok());
+    // The working copy's measure still calls it sharp enough...
+    CHECK(soft->sharpness >= QualityOptions{}.min_sharpness);
+    // ...but the print, seen at twice that scale, is not.
+    CHECK(soft->verdict == QualityVerdict::kBlurred);
+    CHECK(soft->print_blur > QualityOptions{}.max_print_blur);
+    // A full-size image handed over decoded is judged the same way.
+    auto decoded = CheckPhotoQuality(blurred.image, paper);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->verdict == QualityVerdict::kBlurred);
+    auto decoded_sharp = CheckPhotoQuality(small.image, paper);
+    REQUIRE(decoded_sharp.ok());
+    CHECK(decoded_sharp->verdict == QualityVerdict::kGood);
+    // Not told what it is, the gate judges on the working copy alone.
+    auto unknown = CheckPhotoQualityBytes(Jpeg(blurred));
+    REQUIRE(unknown.ok());
+    CHECK(unknown->print_blur == 0.0);
+  }
+}
+
 TEST_CASE("A document cut deep by the frame edge is named cut off",
           "[ocr][quality]") {
   // The part left in the frame is as square as no document is, so the
