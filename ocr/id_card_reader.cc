@@ -17,6 +17,7 @@
 #include "ocr/id_number.h"
 #include "ocr/mrz.h"
 #include "ocr/mrz_text_repair.h"
+#include "ocr/mrz_zone.h"
 #include "ocr/qr_payload.h"
 #include "ocr/qr_reader.h"
 #include "ocr/string_view_compat.h"
@@ -1037,15 +1038,38 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
                               int* fillers = nullptr) {
   auto card = Rectify(image, quad, layout::kCanonicalSize);
   if (!card.ok()) return std::nullopt;
+  const cv::Mat zone = (*card)(layout::kMrz);
   // An MRZ whose check digits fail is read again with the lines at other
   // heights: the glyphs Tesseract confuses (a dotted 0 as 6 or 8, a filler
   // run shortened) differ from one scale to the next, and the readings are
   // combined field by field, each field taken where its check digit holds.
+  // At each height the digit runs are also read on their own, with only
+  // the characters their cells can hold (ocr/mrz_zone.h), and put in the
+  // block's place: the block's reading makes letters of blurred digits.
+  const std::optional<cv::Rect> numbers =
+      MrzCellsRegion(zone, 0, kMrzNumbersFirstCell, kTd1LineLength);
+  const std::optional<cv::Rect> dates =
+      MrzCellsRegion(zone, 1, 0, kMrzDatesEndCell);
   std::vector<std::string> readings;
   std::optional<Td1Mrz> best;
+  // Whether the readings so far prove the ID and a birth date the expiry
+  // does not contradict; `best` becomes their combination.
+  const auto combine = [&]() {
+    auto mrz = CombineOcrTd1(readings, today);
+    if (!mrz.ok() || !mrz->citizen_id.has_value()) return false;
+    // A birth date the expiry contradicts is read on at other scales:
+    // the misread digit pair seldom survives them all, and the readings
+    // most of them agree on win.
+    const bool proven =
+        mrz->composite_verified && mrz->citizen_id->verified &&
+        mrz->document_number.verified &&
+        mrz->citizen_id->value.ends_with(mrz->document_number.value) &&
+        !BirthdayContradictsExpiry(*mrz);
+    best = *std::move(mrz);
+    return proven;
+  };
   for (double scale : kMrzReadScales) {
-    auto text =
-        tesseract.ReadLine((*card)(layout::kMrz), LineKind::kMrz, scale);
+    auto text = tesseract.ReadLine(zone, LineKind::kMrz, scale);
     if (!text.ok()) break;
     const int count =
         static_cast<int>(std::count(text->text.begin(), text->text.end(), '<'));
@@ -1056,20 +1080,25 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
         text->text.find("VNM") == std::string::npos) {
       break;
     }
-    readings.push_back(std::move(text->text));
-    auto mrz = CombineOcrTd1(readings, today);
-    if (mrz.ok() && mrz->citizen_id.has_value()) {
-      // A birth date the expiry contradicts is read on at other scales:
-      // the misread digit pair seldom survives them all, and the readings
-      // most of them agree on win.
-      const bool proven =
-          mrz->composite_verified && mrz->citizen_id->verified &&
-          mrz->document_number.verified &&
-          mrz->citizen_id->value.ends_with(mrz->document_number.value) &&
-          !BirthdayContradictsExpiry(*mrz);
-      best = *std::move(mrz);
-      if (proven) break;
+    readings.push_back(text->text);
+    if (combine()) break;
+    std::string spliced = text->text;
+    if (numbers.has_value()) {
+      auto read =
+          tesseract.ReadLine(zone(*numbers), LineKind::kMrzNumbers, scale);
+      if (read.ok()) {
+        spliced = WithMrzNumbers(spliced, read->text).value_or(spliced);
+      }
     }
+    if (dates.has_value()) {
+      auto read = tesseract.ReadLine(zone(*dates), LineKind::kMrzDates, scale);
+      if (read.ok()) {
+        spliced = WithMrzDates(spliced, read->text).value_or(spliced);
+      }
+    }
+    if (spliced == text->text) continue;
+    readings.push_back(std::move(spliced));
+    if (combine()) break;
   }
   return best;
 }

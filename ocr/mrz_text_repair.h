@@ -28,8 +28,9 @@ absl::StatusOr<Td1Mrz> ParseOcrTd1(std::string_view ocr_text,
 // date, expiry) may come from a different reading, and the composite check
 // digit must then hold over the fields as combined. Readings that are not
 // three lines are skipped; INVALID_ARGUMENT when none parses. At most
-// kMaxTd1Readings readings are used.
-inline constexpr size_t kMaxTd1Readings = 8;
+// kMaxTd1Readings readings are used: the ID card reader's five line
+// heights, each read as a block and with its digit runs alone.
+inline constexpr size_t kMaxTd1Readings = 10;
 absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
                                      const Date& today);
 

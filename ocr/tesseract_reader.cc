@@ -36,6 +36,8 @@ constexpr double kMinInkContrast = 8.0;
 
 constexpr char kDigitsWhitelist[] = "0123456789/-.";
 constexpr char kMrzWhitelist[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+constexpr char kMrzNumbersWhitelist[] = "0123456789<";
+constexpr char kMrzDatesWhitelist[] = "0123456789FM<";
 
 // Init-only parameters shared by both engines: no dictionaries (names,
 // addresses, dates and MRZ text are not dictionary words), no debug file.
@@ -268,6 +270,10 @@ absl::StatusOr<tesseract::TessBaseAPI*> TesseractReader::Start(
     api->SetVariable("tessedit_char_whitelist", kDigitsWhitelist);
   } else if (kind == LineKind::kMrz) {
     api->SetVariable("tessedit_char_whitelist", kMrzWhitelist);
+  } else if (kind == LineKind::kMrzNumbers) {
+    api->SetVariable("tessedit_char_whitelist", kMrzNumbersWhitelist);
+  } else if (kind == LineKind::kMrzDates) {
+    api->SetVariable("tessedit_char_whitelist", kMrzDatesWhitelist);
   } else {
     // The Vietnamese engine also reads digits; names need every letter.
     api->SetVariable("tessedit_char_whitelist", "");

@@ -34,6 +34,11 @@ enum class LineKind {
   kDigitsVietnamese,
   // The ICAO MRZ block: A-Z, 0-9 and '<', English model, as a block of lines.
   kMrz,
+  // Runs of MRZ cells read on their own (ocr/mrz_zone.h), English model,
+  // one line: line 1's numbers (digits and '<'), line 2's dates (digits,
+  // F, M and '<').
+  kMrzNumbers,
+  kMrzDates,
 };
 
 struct LineReading {
