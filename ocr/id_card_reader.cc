@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ocr/date_vote.h"
+#include "ocr/document_classifier.h"
 #include "ocr/id_card_layout.h"
 #include "ocr/id_number.h"
 #include "ocr/mrz.h"
@@ -478,23 +479,6 @@ const FrontLayout& FrontLayoutOf(CardKind kind) {
   return k2021;
 }
 
-// Levenshtein distance between two ASCII strings.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 enum class Title { kNone, kCitizenId, kIdentity };
 
 // The title band of a front: "CĂN CƯỚC CÔNG DÂN" (2016 and 2021 cards) or
@@ -506,8 +490,8 @@ Title TitleOf(const std::string& text) {
     if (c >= 'A' && c <= 'Z') letters.push_back(c);
   }
   if (letters.size() < 5) return Title::kNone;
-  const size_t citizen = EditDistance(letters, "CANCUOCCONGDAN");
-  const size_t identity = EditDistance(letters, "CANCUOC");
+  const int citizen = EditDistance(letters, "CANCUOCCONGDAN");
+  const int identity = EditDistance(letters, "CANCUOC");
   if (citizen <= 3 && citizen < identity) return Title::kCitizenId;
   if (identity <= 2) return Title::kIdentity;
   return Title::kNone;
@@ -1050,6 +1034,9 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
       MrzCellsRegion(zone, 0, kMrzNumbersFirstCell, kTd1LineLength);
   const std::optional<cv::Rect> dates =
       MrzCellsRegion(zone, 1, 0, kMrzDatesEndCell);
+  const std::optional<cv::Rect> birth = MrzCellsRegion(zone, 1, 0, kMrzSexCell);
+  const std::optional<cv::Rect> expiry =
+      MrzCellsRegion(zone, 1, kMrzSexCell + 1, kMrzDatesEndCell);
   std::vector<std::string> readings;
   std::optional<Td1Mrz> best;
   // Whether the readings so far prove the ID and a birth date the expiry
@@ -1090,12 +1077,21 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
         spliced = WithMrzNumbers(spliced, read->text).value_or(spliced);
       }
     }
+    std::optional<std::string> with_dates;
     if (dates.has_value()) {
       auto read = tesseract.ReadLine(zone(*dates), LineKind::kMrzDates, scale);
-      if (read.ok()) {
-        spliced = WithMrzDates(spliced, read->text).value_or(spliced);
+      if (read.ok()) with_dates = WithMrzDates(spliced, read->text);
+    }
+    // A glyph more or less (the LSTM sometimes doubles one beside the M):
+    // each date on its own, the sex left to the block's reading.
+    if (!with_dates.has_value() && birth.has_value() && expiry.has_value()) {
+      auto b = tesseract.ReadLine(zone(*birth), LineKind::kMrzNumbers, scale);
+      auto e = tesseract.ReadLine(zone(*expiry), LineKind::kMrzNumbers, scale);
+      if (b.ok() && e.ok()) {
+        with_dates = WithMrzDates(spliced, b->text + "?" + e->text);
       }
     }
+    if (with_dates.has_value()) spliced = *std::move(with_dates);
     if (spliced == text->text) continue;
     readings.push_back(std::move(spliced));
     if (combine()) break;

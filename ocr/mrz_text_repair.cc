@@ -711,6 +711,12 @@ std::optional<std::pair<std::string, std::string>> RepairVietnameseDigits(
     for (const auto& [birth, birth_date] : births) {
       if (!CheckCitizenIdAgainst(id.parsed, birth_date, sex).empty()) continue;
       for (const auto& expiry : expiries) {
+        // The card expires on a birthday: a pair of dates that says
+        // otherwise has a misread digit the check digits do not see.
+        Td1Mrz dates_only;
+        dates_only.birth_date = birth_date;
+        dates_only.expiry_date = expiry.second;
+        if (BirthdayContradictsExpiry(dates_only)) continue;
         const std::string tail =
             id.id.substr(3) + id.doc_check + id.id + "<<" + id.id_check;
         const char composite =

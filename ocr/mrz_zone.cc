@@ -41,8 +41,6 @@ constexpr int kNumbersCells = kTd1Cells - kMrzNumbersFirstCell;
 // Line 1's document number and check digit (10) and the ID (12) are
 // digits; two fillers and the optional data's check digit end it.
 constexpr int kNumbersDigits = 22;
-// Line 2: the sex, between the birth date's check digit and the expiry.
-constexpr int kSexCell = 7;
 
 struct Band {
   int top = 0;
@@ -188,7 +186,7 @@ std::optional<std::string> WithMrzDates(std::string_view reading,
   std::string cells = WithoutSpaces(dates);
   if (cells.size() != kMrzDatesEndCell) return std::nullopt;
   for (int i = 0; i < kMrzDatesEndCell; ++i) {
-    if (i != kSexCell && !IsDigit(cells[i])) return std::nullopt;
+    if (i != kMrzSexCell && !IsDigit(cells[i])) return std::nullopt;
   }
   const std::vector<std::string_view> lines = SplitLines(reading);
   if (lines.size() != kTd1Lines) return std::nullopt;
@@ -200,12 +198,12 @@ std::optional<std::string> WithMrzDates(std::string_view reading,
   // which has letters, is asked then: its one F or M before the
   // nationality, wherever misread digits put it (no check digit covers the
   // sex, and digits are never read as F or M). Otherwise unspecified.
-  if (!IsSexLetter(cells[kSexCell])) {
+  if (!IsSexLetter(cells[kMrzSexCell])) {
     const std::string_view before = lines[1].substr(0, nationality);
     const size_t first = before.find_first_of("FM");
     const bool one =
         first != std::string_view::npos && before.find_last_of("FM") == first;
-    cells[kSexCell] = one ? before[first] : '<';
+    cells[kMrzSexCell] = one ? before[first] : '<';
   }
   std::string out(lines[0]);
   out += '\n';

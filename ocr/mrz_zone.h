@@ -25,8 +25,11 @@ namespace cdkv::ocr {
 std::optional<cv::Rect> MrzCellsRegion(const cv::Mat& zone, int line,
                                        int first_cell, int end_cell);
 
-// The cells the readers below take: line 1's after "IDVNM", line 2's dates.
+// The cells the readers below take: line 1's after "IDVNM", line 2's dates
+// (the birth date and its check digit, the sex, the expiry and its check
+// digit).
 inline constexpr int kMrzNumbersFirstCell = 5;
+inline constexpr int kMrzSexCell = 7;
 inline constexpr int kMrzDatesEndCell = 15;
 
 // `reading` (three lines of an MRZ as Tesseract read them) with line 1's

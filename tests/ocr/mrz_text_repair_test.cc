@@ -422,6 +422,35 @@ TEST_CASE("CombineOcrTd1 repairs zeros misread in every reading",
   CHECK(repaired * 2 > with_zeros);
 }
 
+TEST_CASE("CombineOcrTd1 repairs no birth date its expiry contradicts",
+          "[ocr][mrz]") {
+  // A level-3 back (born 19/03/1984, expiring on the 60th birthday): the
+  // dates read alone give the birth date's check digit 1 as 7 and, once,
+  // its 4 as 5. Turning the last 9 into its lookalike 5 makes "840315"
+  // hold its check digit 7 and the composite; the expiry, 19/03/2044,
+  // says it is wrong.
+  // Line 2 as the block's readings at five heights give it, letters for
+  // its digits, and twice with the dates read alone; line 1, its numbers
+  // read alone, is right in all.
+  const std::string line1 = "IDVNM1840740653082184074065<<9\n";
+  const std::string name = "\nDANG<<THUY<PHUONG<<<<<<<<<<<";
+  const std::vector<std::string> line2s = {
+      "SSOSISTESRSOSISSVNM<K<<<<<<<<<K<0", "SSOSTPTESLSOSIOSVNM<K<<<<<<<<<K<0",
+      "SSOSTSTESSOSTIISVNM<<<<<<<<<0",     "8403197F4403193VNM<<<<<<<<<0",
+      "SSOSTSTESSOSIOSVNMK<<<<<K<<<<K0",   "SSOSISTESSOSIOSVNM<K<<<<<<<<<K<0",
+      "8503197F4403193VNM<K<<<<<<<<<K<0"};
+  std::vector<std::string> readings;
+  for (const std::string& l2 : line2s) readings.push_back(line1 + l2 + name);
+  auto mrz = CombineOcrTd1(readings, kToday);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->expiry_date == Date{2044, 3, 19});
+  CHECK(mrz->birth_date != Date{1984, 3, 15});
+  CHECK_FALSE(BirthdayContradictsExpiry(*mrz));
+  // What the card reader then gives: the birthday the expiry implies in
+  // the year the proven ID carries.
+  CHECK(BirthDateFromExpiry(*mrz, 1984) == Date{1984, 3, 19});
+}
+
 TEST_CASE("CombineOcrTd1 repairs across readings that misread the code",
           "[ocr][mrz]") {
   std::mt19937_64 rng(79);
