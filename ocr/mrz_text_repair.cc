@@ -784,8 +784,31 @@ int Td1Evidence(const Td1Mrz& m) {
   return s;
 }
 
+namespace {
+
+// `line` 1 with `head` (document code and issuing state) in place of what
+// was read there: up to the issuing state when its "VN" is among the first
+// characters (a glyph more or less before it), else the first cells.
+std::string WithHead(const std::string& line, std::string_view head) {
+  constexpr size_t kStateAt = 2, kSlack = 2;
+  const size_t vn = line.substr(0, kStateAt + 2 + kSlack).find("VN");
+  const size_t end = vn != std::string::npos ? vn + 3 : head.size();
+  if (end > line.size()) return line;
+  return std::string(head) + line.substr(end);
+}
+
+}  // namespace
+
 absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
-                                     const Date& today) {
+                                     const Date& today, std::string_view head) {
+  if (!head.empty() && (head.size() != kTd1HeadLength ||
+                        !std::all_of(head.begin(), head.end(), [](char c) {
+                          return (c >= 'A' && c <= 'Z') || c == '<';
+                        }))) {
+    return absl::InvalidArgumentError(
+        "a TD1 zone's head is its document code and issuing state: 5 "
+        "characters A-Z or '<'");
+  }
   std::array<std::vector<std::vector<std::string>>, 3> candidates;
   Votes names;
   int used = 0;
@@ -796,6 +819,10 @@ absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
     if (lines.size() != 3) continue;
     for (int l = 0; l < 3; ++l) {
       candidates[l].push_back(LineCandidates(lines[l], l));
+    }
+    if (!head.empty()) {
+      for (std::string& line : candidates[0].back())
+        line = WithHead(line, head);
     }
     names.Add(candidates[2].back().front(), used++);
   }

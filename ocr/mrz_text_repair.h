@@ -29,10 +29,19 @@ absl::StatusOr<Td1Mrz> ParseOcrTd1(std::string_view ocr_text,
 // digit must then hold over the fields as combined. Readings that are not
 // three lines are skipped; INVALID_ARGUMENT when none parses. At most
 // kMaxTd1Readings readings are used: the ID card reader's five line
-// heights, each read as a block and with its digit runs alone.
+// heights, each read as a block and with its digit runs alone. `head`,
+// when given, is the document code and issuing state the zone is known to
+// start with: line 1's first cells are taken to hold it however they were
+// read, so that a misread head ("101N4") cannot make the zone another
+// country's and escape the checks its own allows.
 inline constexpr size_t kMaxTd1Readings = 10;
+// What every Vietnamese ID card's zone starts with. A head other than
+// kTd1HeadLength characters A-Z or '<' is INVALID_ARGUMENT.
+inline constexpr size_t kTd1HeadLength = 5;
+inline constexpr std::string_view kVietnameseTd1Head = "IDVNM";
 absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
-                                     const Date& today);
+                                     const Date& today,
+                                     std::string_view head = {});
 
 // How well a parse is proven by its check digits (higher is better); what
 // CombineOcrTd1 maximises.

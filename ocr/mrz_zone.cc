@@ -197,13 +197,25 @@ std::optional<std::string> WithMrzDates(std::string_view reading,
   // A blurred M read among digits comes out a digit; the block's reading,
   // which has letters, is asked then: its one F or M before the
   // nationality, wherever misread digits put it (no check digit covers the
-  // sex, and digits are never read as F or M). Otherwise unspecified.
+  // sex, and digits are never read as F or M), or else its one H or N, the
+  // shapes a blurred M takes. Otherwise unspecified.
   if (!IsSexLetter(cells[kMrzSexCell])) {
     const std::string_view before = lines[1].substr(0, nationality);
-    const size_t first = before.find_first_of("FM");
-    const bool one =
-        first != std::string_view::npos && before.find_last_of("FM") == first;
-    cells[kMrzSexCell] = one ? before[first] : '<';
+    const auto only = [&](std::string_view letters) -> std::optional<char> {
+      const size_t first = before.find_first_of(letters);
+      if (first == std::string_view::npos ||
+          before.find_last_of(letters) != first) {
+        return std::nullopt;
+      }
+      return before[first];
+    };
+    if (auto sex = only("FM")) {
+      cells[kMrzSexCell] = *sex;
+    } else if (only("HN").has_value()) {
+      cells[kMrzSexCell] = 'M';
+    } else {
+      cells[kMrzSexCell] = '<';
+    }
   }
   std::string out(lines[0]);
   out += '\n';

@@ -42,8 +42,9 @@ std::optional<std::string> WithMrzNumbers(std::string_view reading,
 
 // `reading` with line 2's cells 0-14 replaced by `dates`, a reading of
 // them alone: 15 characters, digits but for the sex at cell 7. A sex read
-// as anything but F, M or '<' is taken from `reading`, its one F or M
-// before the nationality, or left '<'. Line 2 is kept from the nationality
+// as anything but F, M or '<' is taken from `reading`: its one F or M
+// before the nationality, else M for its one H or N (a blurred M), else
+// '<'. Line 2 is kept from the nationality
 // ("VN...") on. Nothing when `dates` is not of that form or line 2 shows no
 // nationality to join at.
 std::optional<std::string> WithMrzDates(std::string_view reading,

@@ -37,7 +37,9 @@ constexpr double kMinInkContrast = 8.0;
 constexpr char kDigitsWhitelist[] = "0123456789/-.";
 constexpr char kMrzWhitelist[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 constexpr char kMrzNumbersWhitelist[] = "0123456789<";
-constexpr char kMrzDatesWhitelist[] = "0123456789FM<";
+// Vietnamese cards always give the sex: a blurred M read as the filler
+// would hide it.
+constexpr char kMrzDatesWhitelist[] = "0123456789FM";
 
 // Init-only parameters shared by both engines: no dictionaries (names,
 // addresses, dates and MRZ text are not dictionary words), no debug file.

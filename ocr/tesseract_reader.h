@@ -36,7 +36,7 @@ enum class LineKind {
   kMrz,
   // Runs of MRZ cells read on their own (ocr/mrz_zone.h), English model,
   // one line: line 1's numbers (digits and '<'), line 2's dates (digits,
-  // F, M and '<').
+  // F and M).
   kMrzNumbers,
   kMrzDates,
 };

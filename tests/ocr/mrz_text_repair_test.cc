@@ -451,6 +451,35 @@ TEST_CASE("CombineOcrTd1 repairs no birth date its expiry contradicts",
   CHECK(BirthDateFromExpiry(*mrz, 1984) == Date{1984, 3, 19});
 }
 
+TEST_CASE("CombineOcrTd1 keeps a known head however it was read",
+          "[ocr][mrz]") {
+  // A level-3 2024 back: line 1's head read "101N4" and "1L1N4", or with
+  // a glyph more. Parsed as another country's zone, the misread document
+  // number would need no ID to match it; told the zone is Vietnamese, the
+  // combination keeps the ID and its checks.
+  const std::string name = "\nNGUYEN<<HOANG<SON<<<<<<<<<<<<<";
+  const std::vector<std::string> readings = {
+      "101N40906047316034090804731<<9\n9006164H35006162VNN<K<<<<<<<<0" + name,
+      "1014409080647316034090804731<<9\n9006164935006162VNM<<<<<<<<<<<0" + name,
+      "1L1N40908047316034090804731<<9\n9006164M3006162VNM<<<<<<<<<<<0" + name,
+      "ITDVNM0908047316034090804731<<9\n9006164M3006162VNM<<<<<<<<<<<0" + name};
+  auto mrz = CombineOcrTd1(readings, kToday, kVietnameseTd1Head);
+  REQUIRE(mrz.ok());
+  CHECK(mrz->document_code == "ID");
+  REQUIRE(mrz->citizen_id.has_value());
+  CHECK(mrz->citizen_id->value == "034090804731");
+  CHECK(mrz->citizen_id->verified);
+  CHECK(mrz->document_number.value == "090804731");
+  CHECK(mrz->sex == Sex::kMale);
+  // Lines too short for a head, and heads no zone has: clear errors.
+  CHECK(
+      CombineOcrTd1({"V\nX\nY"}, kToday, kVietnameseTd1Head).status().code() ==
+      absl::StatusCode::kInvalidArgument);
+  CHECK(
+      CombineOcrTd1(readings, kToday, std::string(100, 'X')).status().code() ==
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("CombineOcrTd1 repairs across readings that misread the code",
           "[ocr][mrz]") {
   std::mt19937_64 rng(79);

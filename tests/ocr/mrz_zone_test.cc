@@ -186,6 +186,18 @@ TEST_CASE("WithMrzDates puts the dates read alone in line 2", "[ocr][mrz]") {
       "770901463709016");
   REQUIRE(unread.has_value());
   CHECK(unread->substr(31, 15) == "7709014<3709016");
+  // A blurred M the block read as H.
+  auto h = WithMrzDates(
+      "IDVNM1771768902058177176890<<5\n9006164H35006162VNN<K<<<<<<<<0\nNGO",
+      "900616493006162");
+  REQUIRE(h.has_value());
+  CHECK(h->substr(31, 15) == "9006164M3006162");
+  // Two of them say nothing.
+  auto two = WithMrzDates(
+      "IDVNM1771768902058177176890<<5\n9006H64H35006162VNN<K<<<<<<<<0\nNGO",
+      "900616493006162");
+  REQUIRE(two.has_value());
+  CHECK(two->substr(31, 15) == "9006164<3006162");
 }
 
 TEST_CASE("WithMrzDates refuses readings it cannot join", "[ocr][mrz]") {
