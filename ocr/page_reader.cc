@@ -267,6 +267,29 @@ std::vector<Cell> Cells(const std::vector<Line>& lines) {
   return cells;
 }
 
+// A nationality read within this many letters of VIETNAM ("Việt Nazn";
+// the nationalities papers give are far from it: Lào, Trung Quốc).
+constexpr int kNationalityEdits = 2;
+
+// The ethnic group two readings of a value give: one spelled exactly
+// (diacritics aside) before one spelled nearly, the re-read line first.
+std::optional<EthnicGroupMatch> BestEthnicGroup(std::string_view line,
+                                                std::string_view page) {
+  const auto a = EthnicGroupOf(line);
+  const auto b = EthnicGroupOf(page);
+  if (a.has_value() && a->exact) return a;
+  if (b.has_value() && b->exact) return b;
+  return a.has_value() ? a : b;
+}
+
+// Whether both readings spell the same ethnic group (diacritics aside).
+bool EthnicGroupsAgree(std::string_view line, std::string_view page) {
+  const auto a = EthnicGroupOf(line);
+  const auto b = EthnicGroupOf(page);
+  return a.has_value() && b.has_value() && a->exact && b->exact &&
+         a->name == b->name;
+}
+
 enum class ValueKind {
   kName,
   kDate,
@@ -276,6 +299,7 @@ enum class ValueKind {
   kText,
   kTimeDate,
   kNationality,
+  kEthnicity,
   kWeight,
 };
 
@@ -325,7 +349,7 @@ const std::vector<FieldSpec>& Specs(DocumentKind kind) {
       {"person_name", {"HO CHU DEM TEN", "HO VA TEN"}, ValueKind::kName},
       {"date_of_birth", {"NGAY THANG NAM SINH"}, ValueKind::kDate},
       {"sex", {"GIOI TINH"}, ValueKind::kSex},
-      {"ethnicity", {"DAN TOC"}, ValueKind::kText},
+      {"ethnicity", {"DAN TOC"}, ValueKind::kEthnicity},
       {"nationality", {"QUOC TICH"}, ValueKind::kNationality},
       {"place_of_birth", {"NOI SINH"}, ValueKind::kText},
       {"id_number", {"SO DINH DANH CA NHAN"}, ValueKind::kIdNumber},
@@ -1314,6 +1338,7 @@ void ReadFields(const std::vector<FieldSpec>& specs,
         break;
       }
       case ValueKind::kNationality:
+      case ValueKind::kEthnicity:
       case ValueKind::kText: {
         const LineReading line = reader.Reread(box, LineKind::kName);
         const std::string text =
@@ -1322,12 +1347,26 @@ void ReadFields(const std::vector<FieldSpec>& specs,
         if (text.empty()) break;
         double conf = std::min({line.confidence, page_conf, kUnverifiableCap});
         std::string value = text;
+        const bool sure = both_sure(line.confidence, page_conf);
+        // Closed sets: a value both readings spell alike (diacritics
+        // aside) is sure; one a reading nearly spells is the officer's to
+        // confirm, and is still worth writing right.
         if (spec.kind == ValueKind::kNationality &&
-            FoldForMatching(text) == "VIET NAM" &&
-            FoldForMatching(page_text) == "VIET NAM") {
+            (IsVietNam(line.text, kNationalityEdits) ||
+             IsVietNam(page_text, kNationalityEdits))) {
           value = "Việt Nam";
-          conf = both_sure(line.confidence, page_conf) ? kClosedSetConfidence
-                                                       : kUnprovenConfidence;
+          conf = IsVietNam(line.text, 0) && IsVietNam(page_text, 0) && sure
+                     ? kClosedSetConfidence
+                     : kUnprovenConfidence;
+        } else if (const auto group =
+                       spec.kind == ValueKind::kEthnicity
+                           ? BestEthnicGroup(line.text, page_text)
+                           : std::nullopt;
+                   group.has_value()) {
+          value = group->name;
+          conf = EthnicGroupsAgree(line.text, page_text) && sure
+                     ? kClosedSetConfidence
+                     : kUnprovenConfidence;
         } else if (Lower(line.text) != Lower(page_text)) {
           conf = std::min(conf, kUnprovenConfidence);
         }

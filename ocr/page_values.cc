@@ -355,4 +355,79 @@ std::optional<Sex> SexAfterLabel(std::string_view line_text) {
   return found;
 }
 
+namespace {
+
+// The groups of the official list (General Statistics Office, decision
+// 121-TCTK/PPCĐ), in its order, spelled as civil-status papers write them.
+constexpr std::string_view kEthnicGroups[] = {
+    "Kinh",     "Tày",      "Thái",   "Mường",   "Khmer",      "Hoa",
+    "Nùng",     "Mông",     "Dao",    "Gia Rai", "Ê Đê",       "Ba Na",
+    "Sán Chay", "Chăm",     "Cơ Ho",  "Xơ Đăng", "Sán Dìu",    "Hrê",
+    "Ra Glai",  "Mnông",    "Thổ",    "Xtiêng",  "Khơ Mú",     "Bru Vân Kiều",
+    "Cơ Tu",    "Giáy",     "Tà Ôi",  "Mạ",      "Giẻ Triêng", "Co",
+    "Chơ Ro",   "Xinh Mun", "Hà Nhì", "Chu Ru",  "Lào",        "La Chí",
+    "Kháng",    "Phù Lá",   "La Hủ",  "La Ha",   "Pà Thẻn",    "Lự",
+    "Ngái",     "Chứt",     "Lô Lô",  "Mảng",    "Cờ Lao",     "Bố Y",
+    "Cống",     "Si La",    "Pu Péo", "Brâu",    "Ơ Đu",       "Rơ Măm"};
+// Other spellings papers use for some of them.
+struct Alias {
+  std::string_view letters;  // Folded, letters only.
+  std::string_view group;
+};
+constexpr Alias kEthnicAliases[] = {{"HMONG", "Mông"},    {"MEO", "Mông"},
+                                    {"STIENG", "Xtiêng"}, {"EDE", "Ê Đê"},
+                                    {"BANA", "Ba Na"},    {"JRAI", "Gia Rai"},
+                                    {"KHOME", "Khmer"}};
+// Fuzzy matches: one edit per four letters of the reading, rounded, and
+// none for readings shorter than three letters.
+constexpr size_t kLettersPerEthnicEdit = 4;
+constexpr size_t kMinFuzzyEthnicLetters = 3;
+
+// Upper-case ASCII letters of `text` with diacritics folded and anything
+// else dropped ("Ê Đê" -> "EDE").
+std::string LettersOf(std::string_view text) {
+  std::string out;
+  for (char c : FoldForMatching(text)) {
+    if (c >= 'A' && c <= 'Z') out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<EthnicGroupMatch> EthnicGroupOf(std::string_view text) {
+  const std::string letters = LettersOf(text);
+  if (letters.empty()) return std::nullopt;
+  std::vector<std::pair<std::string, std::string_view>> names;
+  for (std::string_view g : kEthnicGroups) names.emplace_back(LettersOf(g), g);
+  for (const Alias& a : kEthnicAliases) {
+    names.emplace_back(std::string(a.letters), a.group);
+  }
+  for (const auto& [folded, group] : names) {
+    if (folded == letters) return EthnicGroupMatch{std::string(group), true};
+  }
+  if (letters.size() < kMinFuzzyEthnicLetters) return std::nullopt;
+  const int budget = static_cast<int>(
+      (letters.size() + kLettersPerEthnicEdit / 2) / kLettersPerEthnicEdit);
+  int best = budget + 1;
+  std::optional<std::string_view> found;
+  bool tie = false;
+  for (const auto& [folded, group] : names) {
+    const int d = EditDistance(folded, letters);
+    if (d < best) {
+      best = d;
+      found = group;
+      tie = false;
+    } else if (d == best && found != group) {
+      tie = true;
+    }
+  }
+  if (!found.has_value() || tie) return std::nullopt;
+  return EthnicGroupMatch{std::string(*found), false};
+}
+
+bool IsVietNam(std::string_view text, int edits) {
+  return EditDistance(LettersOf(text), "VIETNAM") <= edits;
+}
+
 }  // namespace cdkv::ocr

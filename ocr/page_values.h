@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "ocr/dates.h"
@@ -76,6 +77,24 @@ struct DatePartsVote {
 std::optional<DatePartsVote> VoteWeightedDateParts(
     std::span<const WeightedDateParts> readings, const Date& latest,
     const std::optional<Date>& earliest = std::nullopt);
+
+// One of the 54 ethnic groups Vietnam recognises ("Dân tộc: Kinh"), as
+// papers spell it, for an OCR reading of the value: the group whose name
+// has the same letters once diacritics, case, spaces and hyphens are set
+// aside ("Kính" is Kinh, "Tay" Tày; the folded names are all different),
+// or else the one group nearest in letters, within one edit per four
+// letters of the reading, rounded ("Khưner" is Khmer; readings of one or
+// two letters get none). Nothing when no group or more than one is that
+// near, or for invalid UTF-8.
+struct EthnicGroupMatch {
+  std::string name;  // As written on papers: "Kinh", "Ê Đê", "Bru Vân Kiều".
+  bool exact = false;  // Same letters, diacritics aside.
+};
+std::optional<EthnicGroupMatch> EthnicGroupOf(std::string_view text);
+
+// Whether a reading of a nationality's value is "Việt Nam": its letters
+// (diacritics, case and spacing aside) within `edits` of VIETNAM.
+bool IsVietNam(std::string_view text, int edits);
 
 }  // namespace cdkv::ocr
 

@@ -287,3 +287,69 @@ TEST_CASE("weighted date parts: ties, future, unreal, out of order",
 
 }  // namespace
 }  // namespace cdkv::ocr
+
+namespace cdkv::ocr {
+namespace {
+
+TEST_CASE("EthnicGroupOf snaps a reading to the official groups",
+          "[ocr][page_values]") {
+  struct Case {
+    std::string_view reading;
+    std::string_view group;
+    bool exact;
+  };
+  for (const Case& c : {
+           Case{"Kinh", "Kinh", true},
+           Case{"Kính", "Kinh", true},  // A tone mark misread.
+           Case{"KINH", "Kinh", true},
+           Case{"Tay", "Tày", true},
+           Case{"Tây", "Tày", true},
+           Case{"Khmer", "Khmer", true},
+           Case{"Ê-đê", "Ê Đê", true},  // Hyphens and case aside.
+           Case{"Ede", "Ê Đê", true},
+           Case{"H'Mông", "Mông", true},  // Another spelling.
+           Case{"Stiêng", "Xtiêng", true},
+           Case{"Bru-Vân Kiều", "Bru Vân Kiều", true},
+           Case{"Khưner", "Khmer", false},  // m read as ưn.
+           Case{"Mưởng", "Mường", true},
+           Case{"Muong9", "Mường", true},  // Digits are not letters.
+           Case{"Sán Chav", "Sán Chay", false},
+       }) {
+    INFO(c.reading);
+    auto m = EthnicGroupOf(c.reading);
+    REQUIRE(m.has_value());
+    CHECK(m->name == c.group);
+    CHECK(m->exact == c.exact);
+  }
+}
+
+TEST_CASE("EthnicGroupOf leaves readings no group is near alone",
+          "[ocr][page_values]") {
+  for (std::string_view reading :
+       {"", " ", "te", "£ ‹", "1234", "Việt Nam", "Nguyễn Văn An",
+        "Tai",  // Tày and Thái both one letter away.
+        "Kxyz", "\xff\xfe"}) {
+    INFO(reading);
+    CHECK_FALSE(EthnicGroupOf(reading).has_value());
+  }
+  // A long hostile reading is compared, not matched.
+  CHECK_FALSE(EthnicGroupOf(std::string(5000, 'K')).has_value());
+}
+
+TEST_CASE("IsVietNam takes a nationality within two letters of Việt Nam",
+          "[ocr][page_values]") {
+  CHECK(IsVietNam("Việt Nam", 0));
+  CHECK(IsVietNam("VIỆT NAM", 0));
+  CHECK(IsVietNam("Viet-Nam", 0));
+  CHECK_FALSE(IsVietNam("Việt Nazn", 0));
+  CHECK_FALSE(IsVietNam("Việt Nazn", 1));  // m read as zn.
+  CHECK(IsVietNam("Việt Nazn", 2));
+  CHECK(IsVietNam("V›?ệt Nam", 1));
+  CHECK_FALSE(IsVietNam("Lào", 2));
+  CHECK_FALSE(IsVietNam("Trung Quốc", 2));
+  CHECK_FALSE(IsVietNam("", 1));
+  CHECK_FALSE(IsVietNam("\xff", 1));
+}
+
+}  // namespace
+}  // namespace cdkv::ocr
