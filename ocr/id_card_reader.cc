@@ -1042,7 +1042,7 @@ std::optional<Td1Mrz> ReadMrz(TesseractReader& tesseract, const cv::Mat& image,
   // Whether the readings so far prove the ID and a birth date the expiry
   // does not contradict; `best` becomes their combination.
   const auto combine = [&]() {
-    auto mrz = CombineOcrTd1(readings, today, kVietnameseTd1Head);
+    auto mrz = CombineOcrTd1(readings, today, Td1Zone::kVietnameseIdCard);
     if (!mrz.ok() || !mrz->citizen_id.has_value()) return false;
     // A birth date the expiry contradicts is read on at other scales:
     // the misread digit pair seldom survives them all, and the readings

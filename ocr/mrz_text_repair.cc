@@ -786,29 +786,27 @@ int Td1Evidence(const Td1Mrz& m) {
 
 namespace {
 
-// `line` 1 with `head` (document code and issuing state) in place of what
-// was read there: up to the issuing state when its "VN" is among the first
-// characters (a glyph more or less before it), else the first cells.
-std::string WithHead(const std::string& line, std::string_view head) {
-  constexpr size_t kStateAt = 2, kSlack = 2;
+// A Vietnamese ID card's line 1 with its fixed cells put back: "IDVNM" in
+// place of what was read up to the issuing state (its "VN" among the first
+// characters, a glyph more or less before it, or else the first five
+// cells), and, when that leaves 30 cells, the two fillers before the last.
+std::string WithVietnameseLayout(const std::string& line) {
+  constexpr std::string_view kHead = "IDVNM";
+  constexpr size_t kStateAt = 2, kSlack = 2, kFillersAt = 27;
   const size_t vn = line.substr(0, kStateAt + 2 + kSlack).find("VN");
-  const size_t end = vn != std::string::npos ? vn + 3 : head.size();
+  const size_t end = vn != std::string::npos ? vn + 3 : kHead.size();
   if (end > line.size()) return line;
-  return std::string(head) + line.substr(end);
+  std::string out = std::string(kHead) + line.substr(end);
+  if (out.size() == static_cast<size_t>(kTd1LineLength)) {
+    out.replace(kFillersAt, 2, "<<");
+  }
+  return out;
 }
 
 }  // namespace
 
 absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
-                                     const Date& today, std::string_view head) {
-  if (!head.empty() && (head.size() != kTd1HeadLength ||
-                        !std::all_of(head.begin(), head.end(), [](char c) {
-                          return (c >= 'A' && c <= 'Z') || c == '<';
-                        }))) {
-    return absl::InvalidArgumentError(
-        "a TD1 zone's head is its document code and issuing state: 5 "
-        "characters A-Z or '<'");
-  }
+                                     const Date& today, Td1Zone zone) {
   std::array<std::vector<std::vector<std::string>>, 3> candidates;
   Votes names;
   int used = 0;
@@ -820,9 +818,10 @@ absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
     for (int l = 0; l < 3; ++l) {
       candidates[l].push_back(LineCandidates(lines[l], l));
     }
-    if (!head.empty()) {
-      for (std::string& line : candidates[0].back())
-        line = WithHead(line, head);
+    if (zone == Td1Zone::kVietnameseIdCard) {
+      for (std::string& line : candidates[0].back()) {
+        line = WithVietnameseLayout(line);
+      }
     }
     names.Add(candidates[2].back().front(), used++);
   }

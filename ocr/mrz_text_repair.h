@@ -23,25 +23,28 @@ namespace cdkv::ocr {
 absl::StatusOr<Td1Mrz> ParseOcrTd1(std::string_view ocr_text,
                                    const Date& today);
 
+// How many readings CombineOcrTd1 uses at most: the ID card reader's five
+// line heights, each read as a block and with its digit runs alone.
+inline constexpr size_t kMaxTd1Readings = 10;
+
+// What a zone is known to be. A Vietnamese ID card's line 1 is fixed but
+// for its digits: "IDVNM", the document number and its check digit, the
+// 12-digit ID, two fillers, the ID's check digit. Told so, CombineOcrTd1
+// takes those cells to hold that however they were read: a misread head
+// ("101N4") would make the zone another country's and let it escape the
+// ID's checks, and fillers read as digits ("607" for "<<7") would make the
+// ID 14 digits long.
+enum class Td1Zone { kAny, kVietnameseIdCard };
+
 // The best-verified TD1 from several readings of one zone (other scales,
 // other binarisations): each check-digit field (document number, ID, birth
 // date, expiry) may come from a different reading, and the composite check
 // digit must then hold over the fields as combined. Readings that are not
 // three lines are skipped; INVALID_ARGUMENT when none parses. At most
-// kMaxTd1Readings readings are used: the ID card reader's five line
-// heights, each read as a block and with its digit runs alone. `head`,
-// when given, is the document code and issuing state the zone is known to
-// start with: line 1's first cells are taken to hold it however they were
-// read, so that a misread head ("101N4") cannot make the zone another
-// country's and escape the checks its own allows.
-inline constexpr size_t kMaxTd1Readings = 10;
-// What every Vietnamese ID card's zone starts with. A head other than
-// kTd1HeadLength characters A-Z or '<' is INVALID_ARGUMENT.
-inline constexpr size_t kTd1HeadLength = 5;
-inline constexpr std::string_view kVietnameseTd1Head = "IDVNM";
+// kMaxTd1Readings readings are used.
 absl::StatusOr<Td1Mrz> CombineOcrTd1(const std::vector<std::string>& readings,
                                      const Date& today,
-                                     std::string_view head = {});
+                                     Td1Zone zone = Td1Zone::kAny);
 
 // How well a parse is proven by its check digits (higher is better); what
 // CombineOcrTd1 maximises.

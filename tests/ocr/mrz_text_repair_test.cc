@@ -451,19 +451,18 @@ TEST_CASE("CombineOcrTd1 repairs no birth date its expiry contradicts",
   CHECK(BirthDateFromExpiry(*mrz, 1984) == Date{1984, 3, 19});
 }
 
-TEST_CASE("CombineOcrTd1 keeps a known head however it was read",
-          "[ocr][mrz]") {
+TEST_CASE("CombineOcrTd1 keeps a Vietnamese card's fixed cells", "[ocr][mrz]") {
   // A level-3 2024 back: line 1's head read "101N4" and "1L1N4", or with
   // a glyph more. Parsed as another country's zone, the misread document
-  // number would need no ID to match it; told the zone is Vietnamese, the
-  // combination keeps the ID and its checks.
+  // number would need no ID to match it; told the zone is a Vietnamese
+  // card's, the combination keeps the ID and its checks.
   const std::string name = "\nNGUYEN<<HOANG<SON<<<<<<<<<<<<<";
   const std::vector<std::string> readings = {
       "101N40906047316034090804731<<9\n9006164H35006162VNN<K<<<<<<<<0" + name,
       "1014409080647316034090804731<<9\n9006164935006162VNM<<<<<<<<<<<0" + name,
       "1L1N40908047316034090804731<<9\n9006164M3006162VNM<<<<<<<<<<<0" + name,
       "ITDVNM0908047316034090804731<<9\n9006164M3006162VNM<<<<<<<<<<<0" + name};
-  auto mrz = CombineOcrTd1(readings, kToday, kVietnameseTd1Head);
+  auto mrz = CombineOcrTd1(readings, kToday, Td1Zone::kVietnameseIdCard);
   REQUIRE(mrz.ok());
   CHECK(mrz->document_code == "ID");
   REQUIRE(mrz->citizen_id.has_value());
@@ -471,13 +470,35 @@ TEST_CASE("CombineOcrTd1 keeps a known head however it was read",
   CHECK(mrz->citizen_id->verified);
   CHECK(mrz->document_number.value == "090804731");
   CHECK(mrz->sex == Sex::kMale);
-  // Lines too short for a head, and heads no zone has: clear errors.
-  CHECK(
-      CombineOcrTd1({"V\nX\nY"}, kToday, kVietnameseTd1Head).status().code() ==
-      absl::StatusCode::kInvalidArgument);
-  CHECK(
-      CombineOcrTd1(readings, kToday, std::string(100, 'X')).status().code() ==
-      absl::StatusCode::kInvalidArgument);
+
+  // Another back: the two fillers before the ID's check digit read as
+  // "60" in most readings, which made the ID 14 digits long, and the one
+  // reading that kept them had a 3 read as 5.
+  const std::string vy = "\nLE<<THUY<NGOC<VY<<<<<<<<<<<<<<";
+  const std::vector<std::string> shadowed = {
+      "1DVNM1973157456001197515745607\n9711079F3711077VNMS66" + vy,
+      "1DVNM1973157456001197315745607\n9711079F3711077VNM<<666" + vy,
+      "1DVNM1973157456001197315745607\n9711079F3711077VNMS" + vy,
+      "IDVNM19731574560011975157G5887\n9711079F3711077VNMSRRRRR" + vy,
+      "IDVNM1973157456001197515745<<7\n9711079F3711077VNMSRRRRR" + vy,
+      "I1DVNM19731574560011973515745607\n9711079F3711077VNM<<66" + vy};
+  auto any = CombineOcrTd1(shadowed, kToday);
+  REQUIRE(any.ok());
+  REQUIRE(any->citizen_id.has_value());
+  CHECK(any->citizen_id->value == "001197515745");
+  CHECK_FALSE(any->citizen_id->verified);
+  auto card = CombineOcrTd1(shadowed, kToday, Td1Zone::kVietnameseIdCard);
+  REQUIRE(card.ok());
+  REQUIRE(card->citizen_id.has_value());
+  CHECK(card->citizen_id->value == "001197315745");
+  CHECK(card->citizen_id->verified);
+  CHECK(card->document_number.value == "197315745");
+  CHECK(card->document_number.verified);
+
+  // Lines too short for the fixed cells: a clear error, as before.
+  CHECK(CombineOcrTd1({"V\nX\nY"}, kToday, Td1Zone::kVietnameseIdCard)
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("CombineOcrTd1 repairs across readings that misread the code",
