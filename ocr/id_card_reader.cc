@@ -1116,6 +1116,21 @@ CardKind BackKind(TesseractReader& tesseract, const cv::Mat& image,
   if (issue.ok() && ParsePrintedDate(issue->text).ok()) {
     return CardKind::kIdentity2024;
   }
+  // A blurred date loses its digits on the card at 10 px/mm: the dates
+  // again (issue and expiry) from the photo's own pixels, as the printed
+  // fields are read.
+  auto fine = Rectify(image, quad, layout::kCanonicalSize * kPrintedScale);
+  if (!fine.ok()) return CardKind::kChip2021;
+  for (const cv::Rect& box :
+       {layout::v2024::kIssueDate, layout::v2024::kExpiry}) {
+    const cv::Rect scaled(box.x * kPrintedScale, box.y * kPrintedScale,
+                          box.width * kPrintedScale,
+                          box.height * kPrintedScale);
+    auto date = tesseract.ReadLine((*fine)(scaled), LineKind::kDigits);
+    if (date.ok() && ParsePrintedDate(date->text).ok()) {
+      return CardKind::kIdentity2024;
+    }
+  }
   return CardKind::kChip2021;
 }
 
