@@ -572,18 +572,37 @@ struct Detail {
   double scale = 1.0;      // Detail pixels per page pixel, at least 1.
 };
 
+// Whether the page's motto shows blur drawing graves as acutes: "CỘNG
+// HÒA" read "CỘNG HÓA". A photo's blur is the same across the page, so an
+// acute on a name line is then no evidence against a grave ("Thúy" for a
+// middle name "Thùy").
+bool MottoShowsGraveAsAcute(const std::vector<Line>& lines) {
+  for (const Line& line : lines) {
+    for (size_t i = 0; i + 1 < line.words.size(); ++i) {
+      if (FoldForMatching(line.words[i].text) != "CONG" ||
+          FoldForMatching(line.words[i + 1].text) != "HOA") {
+        continue;
+      }
+      const auto hoa = ParseSyllable(line.words[i + 1].text);
+      return hoa.has_value() && hoa->tone == Tone::kRising;
+    }
+  }
+  return false;
+}
+
 class FieldReader {
  public:
   FieldReader(TesseractReader& tesseract, const cv::Mat& page,
               const cv::Mat& light, const Detail& detail, const Quad& quad,
-              double to_original, int photo_index)
+              double to_original, int photo_index, bool graves_read_as_acutes)
       : tesseract_(tesseract),
         page_(page),
         light_(light),
         detail_(detail),
         quad_(quad),
         to_original_(to_original),
-        photo_index_(photo_index) {}
+        photo_index_(photo_index),
+        graves_read_as_acutes_(graves_read_as_acutes) {}
 
   cv::Size PageSize() const { return page_.size(); }
 
@@ -663,7 +682,8 @@ class FieldReader {
     }
     if (readings.empty()) return std::nullopt;
     const int read = static_cast<int>(readings.size());
-    std::vector<NameCandidate> ranked = VoteName(readings, kNameCandidates);
+    std::vector<NameCandidate> ranked =
+        VoteName(readings, kNameCandidates, graves_read_as_acutes_);
     if (ranked.empty()) return std::nullopt;
     NameVote vote;
     if (auto kin = BestWithFamily(ranked, family, kFatherFamilyMargin);
@@ -756,6 +776,7 @@ class FieldReader {
   const Quad& quad_;
   double to_original_;
   int photo_index_;
+  bool graves_read_as_acutes_;
 };
 
 // Other ways a digit line (a date, an ID number) is read when its first
@@ -2136,7 +2157,7 @@ absl::StatusOr<PageReading> PageReader::ReadDecoded(const cv::Mat& image,
       }
     }
     FieldReader reader(*lines_, gray, light, fine, quad, to_original,
-                       photo_index);
+                       photo_index, MottoShowsGraveAsAcute(lines));
     ReadFields(specs, lines, where, reader, out);
     ReadHeader(lines, size, reader, out.kind, out);
     if (out.kind == DocumentKind::kOther && !out.fields.count("issue_date")) {

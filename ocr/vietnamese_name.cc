@@ -832,15 +832,20 @@ void CreditMarkTwinsOfNonNames(
   }
 }
 
-void PoolAcuteWithGraveWhenFamilyShows(
-    std::vector<std::vector<SyllableOption>>& syllables) {
-  if (syllables.size() < 2 || syllables[0].empty()) return;
+namespace {
+
+// Whether the family name's likeliest spelling carries an acute no family
+// name has while its grave twin is one (see
+// PoolAcuteWithGraveWhenFamilyShows).
+bool FamilyShowsGraveAsAcute(
+    const std::vector<std::vector<SyllableOption>>& syllables) {
+  if (syllables.size() < 2 || syllables[0].empty()) return false;
   const auto family =
       std::max_element(syllables[0].begin(), syllables[0].end(),
                        [](const SyllableOption& a, const SyllableOption& b) {
                          return a.probability < b.probability;
                        });
-  if (!Usable(family->probability)) return;
+  if (!Usable(family->probability)) return false;
   // Letters and tone only: blur that swaps the tone marks also drops a
   // circumflex or a horn now and then ("TRÁN" for TRẦN).
   const auto letters_and_tone =
@@ -859,12 +864,15 @@ void PoolAcuteWithGraveWhenFamilyShows(
   }();
   const auto read = letters_and_tone(family->text);
   const auto twin = WithMarkSwapped(family->text, kAcute, kGrave);
-  if (!read.has_value() || !twin.has_value()) return;
+  if (!read.has_value() || !twin.has_value()) return false;
   const auto twin_key = letters_and_tone(*twin);
-  if (families.count(*read) > 0 || !twin_key.has_value() ||
-      families.count(*twin_key) == 0) {
-    return;
-  }
+  return families.count(*read) == 0 && twin_key.has_value() &&
+         families.count(*twin_key) > 0;
+}
+
+}  // namespace
+
+void PoolAcuteWithGrave(std::vector<std::vector<SyllableOption>>& syllables) {
   for (size_t i = 1; i < syllables.size(); ++i) {
     std::vector<SyllableOption>& options = syllables[i];
     // From the options as read: a grave raised here is not a source.
@@ -894,6 +902,11 @@ void PoolAcuteWithGraveWhenFamilyShows(
     }
     SortByProbability(options);
   }
+}
+
+void PoolAcuteWithGraveWhenFamilyShows(
+    std::vector<std::vector<SyllableOption>>& syllables) {
+  if (FamilyShowsGraveAsAcute(syllables)) PoolAcuteWithGrave(syllables);
 }
 
 void CreditErasedVowelMarks(std::vector<std::vector<SyllableOption>>& syllables,
@@ -968,13 +981,18 @@ bool LetterAt(const std::vector<CharChoice>& alternatives) {
 }
 
 std::vector<NameCandidate> Judge(
-    const std::vector<std::vector<WordChoices>>& readings, size_t max_results) {
+    const std::vector<std::vector<WordChoices>>& readings, size_t max_results,
+    bool graves_read_as_acutes) {
   auto options = PoolSyllableOptions(readings);
   CreditErasedTones(options, kErasedMarkShare);
   CreditErasedVowelMarks(options, kErasedMarkShare);
   PoolGraveAndHook(options);
   CreditGraveReadAsHook(options, kGraveReadAsHookShare);
-  PoolAcuteWithGraveWhenFamilyShows(options);
+  if (graves_read_as_acutes) {
+    PoolAcuteWithGrave(options);
+  } else {
+    PoolAcuteWithGraveWhenFamilyShows(options);
+  }
   CreditMarkTwinsOfNonNames(options, kMarkTwinShare);
   return RankNameCandidates(options, max_results);
 }
@@ -1087,15 +1105,17 @@ std::optional<std::string> MendLostSyllables(std::string_view voted,
 }
 
 std::vector<NameCandidate> VoteName(
-    const std::vector<std::vector<WordChoices>>& readings, size_t max_results) {
-  std::vector<NameCandidate> ranked = Judge(readings, max_results);
+    const std::vector<std::vector<WordChoices>>& readings, size_t max_results,
+    bool graves_read_as_acutes) {
+  std::vector<NameCandidate> ranked =
+      Judge(readings, max_results, graves_read_as_acutes);
   if (!ranked.empty()) return ranked;
   std::vector<std::vector<WordChoices>> whole = readings;
   for (auto& words : whole) {
     std::erase_if(words,
                   [](const WordChoices& w) { return w.characters.empty(); });
   }
-  return Judge(whole, max_results);
+  return Judge(whole, max_results, graves_read_as_acutes);
 }
 
 }  // namespace cdkv::ocr

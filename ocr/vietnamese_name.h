@@ -148,6 +148,11 @@ inline constexpr double kGraveReadAsHookShare = 0.85;
 void PoolAcuteWithGraveWhenFamilyShows(
     std::vector<std::vector<SyllableOption>>& syllables);
 
+// The same pooling on every syllable after the first, whatever the family
+// name shows: for a line whose photo shows the blur elsewhere (a paper's
+// motto "CỘNG HÒA" read "CỘNG HÓA").
+void PoolAcuteWithGrave(std::vector<std::vector<SyllableOption>>& syllables);
+
 // A tone mark was seen but blur made it another: where no option of a
 // syllable is a name syllable at all ("DÙNG" read in every reading, no
 // name uses it), the likeliest option's twins with another mark (not
@@ -180,10 +185,12 @@ void KeepNameSyllables(std::vector<WordChoices>& words);
 // twins credited (kMarkTwinShare), then ranked
 // (RankNameCandidates). Where every reading lost the same syllable (no
 // characters, see KeepNameSyllables), the name is judged without it.
-// At most `max_results`, best first.
+// At most `max_results`, best first. `graves_read_as_acutes`: the photo
+// shows blur drawing graves as acutes elsewhere, so acutes are pooled with
+// their graves (PoolAcuteWithGrave) whatever the family name shows.
 std::vector<NameCandidate> VoteName(
     const std::vector<std::vector<WordChoices>>& readings,
-    size_t max_results = 2);
+    size_t max_results = 2, bool graves_read_as_acutes = false);
 
 // Of `ranked` (best first, as VoteName gives them), the best candidate
 // whose family name, its first syllable, is `family` (upper case), when it

@@ -469,6 +469,36 @@ TEST_CASE(
   CHECK(name[0].size() == 1);
 }
 
+TEST_CASE("PoolAcuteWithGrave pools on the word of the photo's blur",
+          "[ocr][vietnamese_name]") {
+  // A family name with no grave (ĐẶNG) shows nothing; the paper's motto
+  // read "CỘNG HÓA" does, and the middle THÚY then meets its grave twin.
+  std::vector<std::vector<SyllableOption>> name = {
+      {{"ĐẶNG", 0.9}}, {{"THÚY", 0.7}, {"THÙY", 0.1}}, {{"QUYÊN", 1.0}}};
+  auto alone = name;
+  PoolAcuteWithGraveWhenFamilyShows(alone);
+  CHECK(alone[1][1].probability == 0.1);
+  PoolAcuteWithGrave(name);
+  REQUIRE(name[1].size() == 2);
+  CHECK(name[1][1].probability == 0.7);
+  CHECK(name[0].size() == 1);  // The family name is left as read.
+  auto ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "ĐẶNG THÙY QUYÊN");
+  // A given THÚY, usual there, stays.
+  name = {{{"ĐẶNG", 0.9}}, {{"THỊ", 0.9}}, {{"THÚY", 0.9}}};
+  PoolAcuteWithGrave(name);
+  ranked = RankNameCandidates(name, 1);
+  REQUIRE(!ranked.empty());
+  CHECK(ranked[0].name == "ĐẶNG THỊ THÚY");
+  // Nothing to pool in.
+  name = {};
+  PoolAcuteWithGrave(name);
+  name = {{{"TRẤN", 0.8}}};
+  PoolAcuteWithGrave(name);
+  CHECK(name[0].size() == 1);
+}
+
 TEST_CASE("CreditGraveReadAsHook gives a hook reading's grave twin weight",
           "[ocr][vietnamese_name]") {
   // Every reading saw the hook, the grave at a twentieth of it: as a
